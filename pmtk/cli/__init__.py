@@ -1,0 +1,1 @@
+"""The ``pmtk`` command line: one module per command."""

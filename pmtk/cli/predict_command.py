@@ -1,0 +1,38 @@
+"""``pmtk predict RUN_DIR --data PATH``: apply a trained run to new raw inputs."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from pmtk.cli.errors import user_errors
+from pmtk.core.plugins import PluginHost
+
+
+def register(app: typer.Typer, host: PluginHost) -> None:
+    """Adds the ``predict`` command."""
+
+    @app.command("predict")
+    def predict(
+        run_dir: Path = typer.Argument(..., help="A run directory written by 'pmtk run'."),
+        data: Path = typer.Option(
+            ..., "--data", help="File or folder of inputs (labels optional)."
+        ),
+        output: Path | None = typer.Option(
+            None, "--output", help="CSV file to write (default: print to stdout)."
+        ),
+        batch_size: int | None = typer.Option(None, "--batch-size", help="Inputs per batch."),
+    ) -> None:
+        """Predict with a trained run; writes one CSV row per input."""
+        with user_errors():
+            from pmtk.core.prediction import predict as predict_run
+
+            frame = predict_run(run_dir, data, host, batch_size)
+            if output is None:
+                frame.to_csv(sys.stdout, index=False)
+                return
+            output.parent.mkdir(parents=True, exist_ok=True)
+            frame.to_csv(output, index=False)
+            typer.echo(f"Wrote {len(frame)} predictions to {output}", err=True)

@@ -1,0 +1,66 @@
+"""``pmtk run TASK``: one subcommand per registered task, its options generated from the task."""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any, Literal
+
+import typer
+
+from pmtk.cli.errors import user_errors
+from pmtk.core.options import all_options, resolve
+from pmtk.core.plugins import PluginHost
+from pmtk.core.task import Task, TaskOption
+
+
+def build(host: PluginHost) -> typer.Typer:
+    """A typer group with one command per task in the registry."""
+    group = typer.Typer(
+        help="Train a task and write a run directory (model, metrics, predictions).",
+        no_args_is_help=True,
+    )
+    registry = host.registry
+    for name, contribution in sorted(registry.tasks.items()):
+        command = _command(host, contribution.value)
+        group.command(name, help=contribution.description or f"Train the {name} task.")(command)
+    return group
+
+
+def _parameter(option: TaskOption, models: list[str]) -> inspect.Parameter:
+    flag = "--" + option.name.replace("_", "-")
+    choices = models if option.name == "model" and models else option.choices
+    annotation: Any = (
+        option.type if option.default is not None or option.type is bool else (option.type | None)
+    )
+    if choices:
+        annotation = Literal[tuple(choices)]  # typer shows and checks Literal values as choices
+        annotation = annotation | None if option.default is None else annotation
+    if option.type is bool:
+        flag = f"{flag}/--no-{flag[2:]}"
+    default = typer.Option(option.default, flag, help=option.help)
+    return inspect.Parameter(
+        option.name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation
+    )
+
+
+def _command(host: PluginHost, task: Task):
+    options = all_options(task)
+    models = host.registry.model_names(task.name)
+
+    def command(ctx: typer.Context, **values: Any) -> None:
+        explicit = {
+            name
+            for name in values
+            if getattr(ctx.get_parameter_source(name), "name", None) == "COMMANDLINE"
+        }
+        with user_errors():
+            resolved = resolve(task, values, explicit)
+            from pmtk.core.training import train
+
+            train(task, resolved, host)
+
+    context = inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=typer.Context)
+    command.__signature__ = inspect.Signature(  # typer reads options from the signature
+        [context] + [_parameter(option, models) for option in options]
+    )
+    return command

@@ -1,0 +1,1 @@
+"""The core: hook specs, plugin host, task registry, the training loop, run directories, errors."""

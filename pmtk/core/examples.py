@@ -1,0 +1,114 @@
+"""From ``--data`` to split, encoded examples: the part of a run that needs no TensorFlow."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from pmtk.core.errors import DataError, OptionError
+from pmtk.core.sample_data import sample_data_path
+from pmtk.core.splits import SPLITS, assign_splits, check_splits
+from pmtk.core.targets import Targets, infer_targets
+from pmtk.core.task import RunContext, Task
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+@dataclass
+class PreparedExamples:
+    """Examples read, encoded and assigned to splits.
+
+    Attributes:
+        data_path: The data that was read.
+        examples: The task's examples table.
+        targets: Kind, class names and encoded values.
+        split: Split name per example.
+    """
+
+    data_path: Path
+    examples: pd.DataFrame
+    targets: Targets
+    split: np.ndarray
+
+    def part(self, name: str) -> tuple[pd.DataFrame, np.ndarray | None]:
+        """Examples and encoded targets of one split."""
+        mask = self.split == name
+        values = None if self.targets.values is None else self.targets.values[mask]
+        return self.examples[mask].reset_index(drop=True), values
+
+    def counts(self) -> dict[str, int]:
+        """Examples per split."""
+        return {name: int((self.split == name).sum()) for name in SPLITS}
+
+
+def data_path(task: Task, given: Path | None) -> Path:
+    """The ``--data`` path, or the task's bundled sample data when none is given.
+
+    Raises:
+        DataError: The path does not exist.
+        OptionError: No path given and the task has no sample data.
+    """
+    if given is None:
+        if task.sample_data is None:
+            raise OptionError(f"Task '{task.name}' has no bundled sample data; pass --data PATH.")
+        given = sample_data_path(task.sample_data)
+    path = Path(given).expanduser()
+    if not path.exists():
+        raise DataError(f"{path} does not exist; check the --data path.")
+    return path
+
+
+def prepare_examples(task: Task, context: RunContext) -> PreparedExamples:
+    """Reads the data, encodes targets, assigns and checks splits.
+
+    Raises:
+        DataError: Any problem with the data, naming the file and what to do.
+    """
+    options = context.options
+    path = data_path(task, options.get("data"))
+    examples = task.read(path, context)
+    if len(examples) == 0:
+        raise DataError(f"{path} holds no examples; point --data at a folder or file with data.")
+    source = str(path)
+    if task.target_kind == "reconstruction":
+        targets = Targets("reconstruction")
+    else:
+        targets = infer_targets(
+            examples["label"],
+            source=source,
+            kind=task.target_kind,
+            positive_class=options.get("positive_class"),
+        )
+    strata = targets.values if targets.kind in ("binary", "multiclass") else None
+    split = assign_splits(
+        strata=strata,
+        groups=examples.get("group", None),
+        fixed=examples.get("split", None),
+        val_fraction=options.get("val_fraction", 0.15),
+        test_fraction=options.get("test_fraction", 0.15),
+        seed=options.get("seed", 42),
+        source=source,
+        n=len(examples),
+    )
+    check_splits(split, strata, targets.class_names, source)
+    return PreparedExamples(path, examples, targets, split)
+
+
+def group_column(examples: pd.DataFrame, column: str | None, source: str) -> pd.Series | None:
+    """The ``--group-column`` of a table as the examples' ``group``.
+
+    Raises:
+        DataError: The column is not in the table.
+    """
+    if column is None:
+        return None
+    if column not in examples.columns:
+        raise DataError(
+            f"{source} has no column '{column}' (--group-column); its columns are: "
+            f"{', '.join(map(str, examples.columns))}."
+        )
+    return examples[column].astype(str)

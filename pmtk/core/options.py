@@ -1,0 +1,110 @@
+"""Options of ``pmtk run``: the common ones, ``--config FILE.toml``, and resolving values."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pmtk.core.errors import OptionError
+from pmtk.core.task import Task, TaskOption
+
+COMMON_OPTIONS: tuple[TaskOption, ...] = (
+    TaskOption(
+        "data", Path, None, "File or folder to train on (default: the bundled sample data)."
+    ),
+    TaskOption("output", Path, None, "Run directory to create (default: runs/<task>-<time>)."),
+    TaskOption("model", str, None, "Architecture; 'pmtk tasks' lists them (default: the task's)."),
+    TaskOption("epochs", int, 20, "Maximum number of epochs."),
+    TaskOption("batch_size", int, 32, "Examples per batch."),
+    TaskOption("learning_rate", float, 1e-3, "Adam learning rate."),
+    TaskOption("patience", int, 5, "Epochs without val-loss improvement before stopping."),
+    TaskOption("seed", int, 42, "Random seed for splits, weights and shuffling."),
+    TaskOption("group_column", str, None, "Column whose groups (patients) stay in one split."),
+    TaskOption("val_fraction", float, 0.15, "Share of the data for validation."),
+    TaskOption("test_fraction", float, 0.15, "Share of the data for testing."),
+    TaskOption("positive_class", str, None, "For two classes: the class whose risk is scored."),
+    TaskOption(
+        "distribute", str, "default", "tf.distribute strategy.", choices=("default", "mirrored")
+    ),
+    TaskOption("config", Path, None, "TOML file of option values; the command line wins."),
+)
+
+_POSITIVE = {"epochs", "batch_size", "patience"}
+
+
+def all_options(task: Task) -> tuple[TaskOption, ...]:
+    """Common options followed by the task's own."""
+    return COMMON_OPTIONS + tuple(task.options)
+
+
+def read_config(path: Path, task: Task) -> dict[str, Any]:
+    """Reads option values from a TOML file (keys spelled like the flags, with - or _).
+
+    Relative paths in the file are relative to the file's folder.
+
+    Raises:
+        OptionError: Missing or malformed file, unknown key, or wrong value type.
+    """
+    try:
+        raw = tomllib.loads(path.read_text())
+    except FileNotFoundError:
+        raise OptionError(f"Config file {path} does not exist; check the --config path.") from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise OptionError(f"Config file {path} is not valid TOML ({error}); fix it.") from None
+    known = {option.name: option for option in all_options(task)}
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        name = key.replace("-", "_")
+        option = known.get(name)
+        if option is None or name == "config":
+            raise OptionError(
+                f"Config file {path}: unknown option '{key}' for task '{task.name}'; "
+                f"valid options are: {', '.join(sorted(known))}."
+            )
+        values[name] = _coerce(option, value, path)
+    return values
+
+
+def _coerce(option: TaskOption, value: Any, path: Path) -> Any:
+    expected = option.type
+    if expected is Path and isinstance(value, str):
+        return (path.parent / value).resolve()
+    if expected is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
+        raise OptionError(
+            f"Config file {path}: '{option.name}' must be {expected.__name__}, got {value!r}."
+        )
+    return value
+
+
+def resolve(task: Task, given: dict[str, Any], explicit: set[str]) -> dict[str, Any]:
+    """Merges command-line values, the config file and defaults, then validates them.
+
+    Args:
+        task: The task being run.
+        given: Every option value as parsed (defaults included).
+        explicit: Names of the options typed on the command line.
+
+    Returns:
+        The resolved options; the command line wins over the file, the file over defaults.
+    """
+    options = dict(given)
+    config_path = given.get("config")
+    if config_path is not None:
+        for name, value in read_config(Path(config_path), task).items():
+            if name not in explicit:
+                options[name] = value
+    for option in all_options(task):
+        value = options.get(option.name)
+        if option.choices and value is not None and value not in option.choices:
+            raise OptionError(
+                f"--{option.name.replace('_', '-')} must be one of {', '.join(option.choices)}; "
+                f"got '{value}'."
+            )
+        if option.name in _POSITIVE and value is not None and value < 1:
+            raise OptionError(f"--{option.name.replace('_', '-')} must be at least 1; got {value}.")
+    if options.get("model") is None:
+        options["model"] = task.default_model
+    return options

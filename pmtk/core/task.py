@@ -1,0 +1,200 @@
+"""What a task plugin provides: the Task base class and the objects it exchanges with the loop.
+
+Nothing here imports TensorFlow, so tasks can be listed without loading it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    import keras
+    import numpy as np
+    import pandas as pd
+    import tensorflow as tf
+
+    from pmtk.core.registry import Registry
+
+#: Target kinds the shared loop knows how to train and evaluate.
+TARGET_KINDS = ("binary", "multiclass", "regression", "reconstruction")
+
+
+@dataclass(frozen=True)
+class TaskOption:
+    """A command-line option of ``pmtk run TASK`` (also readable from ``--config``).
+
+    Args:
+        name: Python name; the flag is ``--`` plus the name with dashes.
+        type: ``int``, ``float``, ``str``, ``bool`` or ``pathlib.Path``.
+        default: Value when neither the command line nor the config file gives one.
+        help: One line shown by ``--help``.
+        choices: Allowed values for a ``str`` option.
+    """
+
+    name: str
+    type: type
+    default: Any
+    help: str
+    choices: Sequence[str] | None = None
+
+
+@dataclass(frozen=True)
+class Reader:
+    """A file-format reader contributed to a task through ``pmtk_register_readers``.
+
+    Args:
+        name: Short name shown by ``pmtk plugins`` (for example ``"dicom"``).
+        extensions: Lower-case file name endings it reads (``(".nii", ".nii.gz")``).
+        read: The function; its arguments and result are defined by the task.
+        description: One line for listings.
+    """
+
+    name: str
+    extensions: tuple[str, ...]
+    read: Callable[..., Any]
+    description: str = ""
+
+
+@dataclass
+class RunContext:
+    """Everything a task, a model builder or a callback may need about the current run.
+
+    Attributes:
+        task: Name of the task.
+        options: Resolved options (common and task-specific), as stored in ``config.json``.
+        registry: The plugin registry (models, readers) of this process.
+        derived: Settings learned from the training data (for example the number of
+            image channels) that prediction must reuse; stored in ``config.json``.
+        run_dir: Directory being written, or ``None`` while predicting.
+    """
+
+    task: str
+    options: dict[str, Any]
+    registry: Registry
+    derived: dict[str, Any] = field(default_factory=dict)
+    run_dir: Path | None = None
+
+
+@dataclass
+class ModelSpec:
+    """What a model builder receives.
+
+    Attributes:
+        input_shape: Shape of one input example, without the batch dimension.
+        kind: One of ``TARGET_KINDS``.
+        num_classes: Number of classes (1 for regression and binary outputs use 1 unit).
+        class_names: Class names in output order (empty for regression/reconstruction).
+        context: The run context (options, derived settings).
+        train_dataset: Unbatched training ``tf.data.Dataset`` of ``(x, y)``, for
+            adapting preprocessing layers; never used for fitting by the builder.
+    """
+
+    input_shape: tuple[int | None, ...]
+    kind: str
+    num_classes: int
+    class_names: list[str]
+    context: RunContext
+    train_dataset: tf.data.Dataset | None = None
+
+    @property
+    def options(self) -> dict[str, Any]:
+        """The run's resolved options."""
+        return self.context.options
+
+
+class Task:
+    """Base class of a trainable task.
+
+    A task reads a data path into a table of examples, turns a table into an
+    unbatched ``tf.data.Dataset``, and names its default model. Splitting, class
+    encoding, training, evaluation and the run directory belong to the shared loop.
+
+    The examples table has one row per example and these columns: ``id`` (unique
+    string), ``label`` (raw target; absent when predicting unlabelled data), and
+    optionally ``group`` and ``split``; any other columns belong to the task.
+    """
+
+    name: ClassVar[str]
+    description: ClassVar[str] = ""
+    options: ClassVar[tuple[TaskOption, ...]] = ()
+    default_model: ClassVar[str]
+    #: ``None`` infers binary/multiclass/regression from the labels.
+    target_kind: ClassVar[str | None] = None
+    #: Name of the bundled sample data under ``sample_data/`` (used when ``--data`` is omitted).
+    sample_data: ClassVar[str | None] = None
+
+    def read(self, path: Path, context: RunContext, *, require_labels: bool = True) -> pd.DataFrame:
+        """Reads ``path`` into the examples table.
+
+        Args:
+            path: File or folder given with ``--data``.
+            context: The run context.
+            require_labels: False when predicting: labels may be absent.
+
+        Returns:
+            The examples table described in the class docstring.
+
+        Raises:
+            DataError: The path is missing, empty, unreadable or malformed.
+        """
+        raise NotImplementedError
+
+    def derive(self, train: pd.DataFrame, context: RunContext) -> dict[str, Any]:
+        """Learns settings from the training examples that prediction must reuse.
+
+        Args:
+            train: The training split of the examples table.
+            context: The run context.
+
+        Returns:
+            JSON-serialisable settings, stored as ``context.derived``.
+        """
+        return {}
+
+    def dataset(
+        self, examples: pd.DataFrame, targets: np.ndarray | None, context: RunContext
+    ) -> tf.data.Dataset:
+        """Builds an unbatched dataset of ``(x, y)``, or of ``x`` when ``targets`` is None.
+
+        Args:
+            examples: Rows of the examples table, in order.
+            targets: Encoded targets aligned with ``examples`` (class indices,
+                values), or None when predicting.
+            context: The run context (``context.derived`` is set).
+
+        Returns:
+            A ``tf.data.Dataset``; the loop batches, shuffles and prefetches it.
+        """
+        raise NotImplementedError
+
+    def prediction_frame(
+        self,
+        examples: pd.DataFrame,
+        scores: np.ndarray,
+        targets: Any,
+        labels: pd.Series | None,
+    ) -> pd.DataFrame:
+        """The predictions table for ``predictions.csv`` and ``pmtk predict``.
+
+        The default gives ``id``, ``label`` (if known), ``predicted`` and scores; a
+        task overrides it to write something else (for example embeddings).
+        """
+        from pmtk.core.prediction import prediction_frame
+
+        return prediction_frame(examples["id"], scores, targets, labels)
+
+    def finish(self, model: keras.Model, context: RunContext, splits: dict[str, Any]) -> dict:
+        """Writes task-specific outputs after evaluation (optional).
+
+        Args:
+            model: The trained model.
+            context: The run context; ``context.run_dir`` is the directory being written.
+            splits: Per split name, a ``SplitData`` with examples, targets and dataset.
+
+        Returns:
+            Extra metrics per split name, merged into ``metrics.json``.
+        """
+        return {}

@@ -1,0 +1,242 @@
+"""The one training loop: build in a strategy scope, compile, fit, evaluate, write the run."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from pmtk.core import metrics
+from pmtk.core.examples import PreparedExamples, prepare_examples
+from pmtk.core.rundir import RunDirectory, content_hash, default_output, write_json
+from pmtk.core.runtime import make_strategy, quiet_tensorflow, seed_everything
+from pmtk.core.splits import SPLITS
+from pmtk.core.targets import loss_for
+from pmtk.core.task import ModelSpec, RunContext, Task
+
+if TYPE_CHECKING:
+    import keras
+    import tensorflow as tf
+
+    from pmtk.core.plugins import PluginHost
+
+#: Classes this many times rarer than the most common one get balanced class weights.
+IMBALANCE_RATIO = 1.5
+_PACKAGES = ("tensorflow", "keras", "numpy", "pandas", "scikit-learn", "opencv-python-headless",
+             "pydicom", "biopython", "pluggy", "typer")  # fmt: skip
+
+
+@dataclass
+class SplitData:
+    """One split as the loop and ``Task.finish`` see it."""
+
+    examples: Any
+    targets: np.ndarray | None
+    dataset: tf.data.Dataset
+
+
+def train(task: Task, options: dict[str, Any], host: PluginHost) -> Path:
+    """Trains ``task`` with resolved ``options`` and writes a complete run directory.
+
+    Returns:
+        The run directory.
+
+    Raises:
+        PmtkError: Bad data or options; nothing is left that looks like a run.
+    """
+    context = RunContext(task.name, options, host.registry)
+    prepared = prepare_examples(task, context)
+    train_examples, _ = prepared.part("train")
+    context.derived = task.derive(train_examples, context)
+    builder = host.registry.model_builder(task.name, options["model"])
+    output = Path(options.get("output") or default_output(task.name))
+    run_directory = RunDirectory(output)
+
+    quiet_tensorflow()
+    seed_everything(options["seed"])
+    splits = {name: _split_data(task, prepared, name, context) for name in SPLITS}
+    with run_directory as run_dir:
+        context.run_dir = run_dir
+        model = _fit(task, context, prepared, splits, builder, host)
+        _write_outputs(task, context, prepared, splits, model, host)
+    print(f"Run written to {run_directory.final}", file=sys.stderr)
+    return run_directory.final
+
+
+def _split_data(task: Task, prepared: PreparedExamples, name: str, context) -> SplitData:
+    examples, targets = prepared.part(name)
+    if targets is not None and prepared.targets.kind == "binary":
+        targets = targets.astype("float32")
+    return SplitData(examples, targets, task.dataset(examples, targets, context))
+
+
+def batches(dataset: tf.data.Dataset, batch_size: int, *, shuffle_seed: int | None = None):
+    """Batches an unbatched dataset (shuffled for training) and prefetches."""
+    import tensorflow as tf
+
+    if shuffle_seed is not None:
+        size = int(dataset.cardinality())
+        buffer = size if 0 < size <= 50_000 else 50_000
+        dataset = dataset.shuffle(buffer, seed=shuffle_seed, reshuffle_each_iteration=True)
+    return dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+
+
+def class_weights(kind: str, targets: np.ndarray) -> dict[int, float] | None:
+    """Balanced class weights when the training classes are imbalanced, else None."""
+    if kind not in ("binary", "multiclass"):
+        return None
+    from sklearn.utils.class_weight import compute_class_weight
+
+    labels = targets.astype(int)
+    classes, counts = np.unique(labels, return_counts=True)
+    if counts.max() < IMBALANCE_RATIO * counts.min():
+        return None
+    weights = compute_class_weight("balanced", classes=classes, y=labels)
+    return {int(c): float(w) for c, w in zip(classes, weights, strict=True)}
+
+
+def _callbacks(context: RunContext, host: PluginHost) -> list[keras.callbacks.Callback]:
+    import keras
+
+    run_dir = context.run_dir
+    callbacks = [
+        keras.callbacks.EarlyStopping(
+            monitor="val_loss", patience=context.options["patience"], restore_best_weights=True
+        ),
+        keras.callbacks.CSVLogger(str(run_dir / "history.csv")),
+        keras.callbacks.TensorBoard(log_dir=str(run_dir / "logs")),
+    ]
+    host.call_each(
+        "pmtk_register_callbacks",
+        lambda plugin: {"register": callbacks.append, "context": context},
+    )
+    return callbacks
+
+
+def _fit(task, context, prepared, splits, builder, host) -> keras.Model:
+    import keras
+
+    options, kind = context.options, prepared.targets.kind
+    train_dataset = splits["train"].dataset
+    spec = ModelSpec(
+        input_shape=_input_shape(train_dataset),
+        kind=kind,
+        num_classes=prepared.targets.num_classes,
+        class_names=prepared.targets.class_names,
+        context=context,
+        train_dataset=train_dataset,
+    )
+    with make_strategy(options["distribute"]).scope():
+        model = builder(spec)
+        model.compile(
+            optimizer=keras.optimizers.Adam(options["learning_rate"]),
+            loss=loss_for(kind),
+            metrics=_keras_metrics(kind),
+        )
+    weights = (
+        class_weights(kind, splits["train"].targets)
+        if splits["train"].targets is not None
+        else None
+    )
+    context.derived["class_weight"] = weights
+    model.fit(
+        batches(train_dataset, options["batch_size"], shuffle_seed=options["seed"]),
+        validation_data=batches(splits["val"].dataset, options["batch_size"]),
+        epochs=options["epochs"],
+        callbacks=_callbacks(context, host),
+        class_weight=weights,
+        shuffle=False,  # the pipeline shuffles; Keras cannot shuffle a tf.data.Dataset
+        verbose=1 if sys.stderr.isatty() else 2,
+    )
+    return model
+
+
+def _input_shape(dataset: tf.data.Dataset) -> tuple:
+    spec = dataset.element_spec
+    spec = spec[0] if isinstance(spec, tuple) else spec
+    if isinstance(spec, dict):
+        return {key: tuple(value.shape) for key, value in spec.items()}
+    return tuple(spec.shape)
+
+
+def _keras_metrics(kind: str) -> list:
+    import keras
+
+    if kind == "binary":
+        return [keras.metrics.BinaryAccuracy(name="accuracy"), keras.metrics.AUC(name="auroc")]
+    if kind == "multiclass":
+        return [keras.metrics.SparseCategoricalAccuracy(name="accuracy")]
+    return [keras.metrics.MeanAbsoluteError(name="mae")]
+
+
+def _write_outputs(task, context, prepared, splits, model, host) -> None:
+    run_dir, targets = context.run_dir, prepared.targets
+    batch_size = context.options["batch_size"]
+    results: dict[str, Any] = {"task": task.name}
+    for name in SPLITS:
+        split = splits[name]
+        scores = model.predict(batches(split.dataset, batch_size), verbose=0)
+        if targets.kind != "reconstruction":
+            results[name] = metrics.evaluate(targets.kind, split.targets, scores)
+        if name == "test" and targets.kind != "reconstruction":
+            frame = task.prediction_frame(split.examples, scores, targets, split.examples["label"])
+            frame.to_csv(run_dir / "predictions.csv", index=False)
+    for name, extra in task.finish(model, context, splits).items():
+        results.setdefault(name, {}).update(extra)
+    results["n"] = prepared.counts()
+    if targets.positive_class is not None:
+        results["positive_class"] = targets.positive_class
+    model.save(run_dir / "model.keras")
+    write_json(run_dir / "config.json", _config(task, context, prepared, host))
+    write_json(run_dir / "metrics.json", results)
+
+
+def _config(task, context, prepared, host) -> dict[str, Any]:
+    options = dict(context.options)
+    options["data"] = str(prepared.data_path.resolve())
+    files = [prepared.data_path]
+    if "path" in prepared.examples and prepared.data_path.is_file():
+        files += [Path(p) for p in prepared.examples["path"]]
+    return {
+        "task": task.name,
+        "options": options,
+        "seed": options["seed"],
+        "target": {
+            "kind": prepared.targets.kind,
+            "class_names": prepared.targets.class_names,
+            "positive_class": prepared.targets.positive_class,
+        },
+        "derived": context.derived,
+        "data_hash": _hash(files),
+        "n": prepared.counts(),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": sys.argv,
+        "versions": {"pmtk": _version("pmtk")} | {p: _version(p) for p in _PACKAGES},
+        "plugins": {
+            r.name: {"distribution": r.distribution, "version": r.version, "status": r.status}
+            for r in host.records.values()
+        },
+    }
+
+
+def _hash(files: list[Path]) -> str:
+    if len(files) == 1:
+        return content_hash(files[0])
+    import hashlib
+
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(content_hash(file).encode())
+    return "sha256:" + digest.hexdigest()
+
+
+def _version(distribution: str) -> str | None:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return None

@@ -1,0 +1,1 @@
+"""Built-in plugins, one folder per task, registered like any installed plugin."""

@@ -1,0 +1,71 @@
+"""Image classifiers: the seed article's CNN and pmtk's default small CNN.
+
+Both start with ``Rescaling(1/255)`` so the saved model takes raw 0-255 pixels.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pmtk.core.targets import output_layer
+from pmtk.core.task import ModelSpec
+
+
+def build_seed_cnn(spec: ModelSpec) -> Any:
+    """The CNN of the original seed article, unchanged.
+
+    Conv2D(32, 3x3, ReLU) -> MaxPool(2x2) -> Flatten -> Dense(64, ReLU) -> Dense(1, sigmoid)
+    (softmax over the classes when there are more than two).
+    """
+    import keras
+    from keras import layers
+
+    inputs = keras.Input(shape=spec.input_shape, name="image")
+    x = layers.Rescaling(1.0 / 255, name="rescale")(inputs)
+    x = layers.Conv2D(32, (3, 3), activation="relu")(x)
+    x = layers.MaxPooling2D((2, 2))(x)
+    x = layers.Flatten()(x)
+    x = layers.Dense(64, activation="relu")(x)
+    outputs = output_layer(spec.kind, spec.num_classes)(x)
+    return keras.Model(inputs, outputs, name="seed_cnn")
+
+
+def _augmentation(seed: int) -> list[Any]:
+    """Light, orientation-preserving augmentation (no flips: anatomy has a left and a right)."""
+    from keras import layers
+
+    return [
+        layers.RandomRotation(0.04, fill_mode="reflect", seed=seed),
+        layers.RandomTranslation(0.05, 0.05, fill_mode="reflect", seed=seed),
+        layers.RandomZoom(0.1, fill_mode="reflect", seed=seed),
+        layers.RandomContrast(0.1, seed=seed),
+    ]
+
+
+def build_small_cnn(spec: ModelSpec) -> Any:
+    """pmtk's default: three conv blocks with batch norm, global pooling and dropout.
+
+    Options used: ``augment`` (light augmentation, active only while training),
+    ``dropout_rate`` and ``base_filters``.
+    """
+    import keras
+    from keras import layers
+
+    options = spec.options
+    filters = options.get("base_filters", 32)
+    inputs = keras.Input(shape=spec.input_shape, name="image")
+    x = layers.Rescaling(1.0 / 255, name="rescale")(inputs)
+    if options.get("augment", True):
+        for layer in _augmentation(options.get("seed", 42)):
+            x = layer(x)
+    for block in range(3):
+        width = filters * 2**block
+        for _ in range(2):
+            x = layers.Conv2D(width, 3, padding="same", use_bias=False)(x)
+            x = layers.BatchNormalization()(x)
+            x = layers.Activation("relu")(x)
+        x = layers.MaxPooling2D(2)(x)
+    x = layers.GlobalAveragePooling2D()(x)
+    x = layers.Dropout(options.get("dropout_rate", 0.3))(x)
+    outputs = output_layer(spec.kind, spec.num_classes)(x)
+    return keras.Model(inputs, outputs, name="small_cnn")

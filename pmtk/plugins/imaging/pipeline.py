@@ -1,0 +1,100 @@
+"""Streaming images from disk through ``tf.data``: parallel decode, cache when it fits, checks."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from pmtk.core.errors import DataError
+
+#: Share of physical memory the decoded-image cache may take.
+CACHE_SHARE = 0.4
+_SHOWN_BAD_FILES = 5
+
+
+def cache_fits(count: int, image_size: int, channels: int) -> bool:
+    """Whether ``count`` decoded float32 images fit the in-memory cache budget."""
+    memory = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    return count * image_size * image_size * channels * 4 <= CACHE_SHARE * memory
+
+
+def image_dataset(
+    paths: Sequence[str],
+    targets: np.ndarray | None,
+    decode: Callable[[str], np.ndarray],
+    *,
+    image_size: int,
+    channels: int,
+    what: str = "images",
+    skip_hint: bool = True,
+):
+    """An unbatched dataset of ``(image, target)`` (or ``image``) decoded from ``paths``.
+
+    Decoding runs in parallel threads (OpenCV and pydicom release the GIL) and
+    is cached in memory when it fits. Every file is decoded once before the
+    dataset is returned, which fills the cache and finds unreadable files before
+    any training starts.
+
+    Args:
+        paths: Image files.
+        targets: Encoded targets aligned with ``paths``, or None.
+        decode: ``path -> float32 (image_size, image_size, channels)`` array.
+        image_size: Height and width after resizing.
+        channels: 1 or 3.
+        what: How to name these images in progress lines ("training images").
+        skip_hint: Whether the error mentions ``--skip-bad-images`` (training only).
+
+    Raises:
+        DataError: Some files cannot be decoded; lists them.
+    """
+    import tensorflow as tf
+
+    shape = (image_size, image_size, channels)
+    blank = np.zeros(shape, dtype=np.float32)
+
+    def load(path: bytes) -> tuple[np.ndarray, bool]:
+        try:
+            return decode(path.decode()), True
+        except Exception:  # reported, with the file names, right after the scan
+            return blank, False
+
+    def load_tensor(path):
+        image, ok = tf.numpy_function(load, [path], (tf.float32, tf.bool), stateful=False)
+        image.set_shape(shape)
+        ok.set_shape(())
+        return image, ok
+
+    dataset = tf.data.Dataset.from_tensor_slices(list(paths))
+    dataset = dataset.map(load_tensor, num_parallel_calls=tf.data.AUTOTUNE)
+    if cache_fits(len(paths), image_size, channels):
+        dataset = dataset.cache()
+    _check_readable(dataset, paths, what, skip_hint)
+    images = dataset.map(lambda image, ok: image)
+    if targets is None:
+        return images
+    return tf.data.Dataset.zip(images, tf.data.Dataset.from_tensor_slices(targets))
+
+
+def _check_readable(dataset, paths: Sequence[str], what: str, skip_hint: bool) -> None:
+    """Decodes every image once (filling the cache) and raises if any failed."""
+    total = len(paths)
+    flags: list[np.ndarray] = []
+    report_every = max(1, total // 4) if total >= 2000 else None
+    done = 0
+    for _, ok in dataset.batch(256).as_numpy_iterator():
+        flags.append(ok)
+        done += len(ok)
+        if report_every and done // report_every != (done - len(ok)) // report_every:
+            print(f"Decoded {done:,}/{total:,} {what}", file=sys.stderr)
+    ok = np.concatenate(flags) if flags else np.ones(0, dtype=bool)
+    bad = [paths[i] for i in np.flatnonzero(~ok)]
+    if bad:
+        shown = ", ".join(bad[:_SHOWN_BAD_FILES]) + (" ..." if len(bad) > _SHOWN_BAD_FILES else "")
+        hint = ", or pass --skip-bad-images to leave them out" if skip_hint else ""
+        raise DataError(
+            f"{len(bad)} image file(s) cannot be read (corrupt, empty or not an image): {shown}; "
+            f"fix or remove them{hint}."
+        )

@@ -1,0 +1,114 @@
+"""The imaging task: a CNN classifier over medical images."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pmtk.core.errors import DataError
+from pmtk.core.task import RunContext, Task, TaskOption
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+#: Training images looked at to decide between grayscale and RGB.
+_COLOR_SAMPLE = 32
+
+
+class ImagingTask(Task):
+    """Classifies images (PNG, JPEG, BMP, TIFF, DICOM) into the classes of the data."""
+
+    name = "imaging"
+    description = "CNN classifier on medical images (PNG, JPEG, BMP, TIFF, DICOM)."
+    default_model = "small_cnn"
+    sample_data = "imaging"
+    options = (
+        TaskOption("image_size", int, 128, "Height and width images are resized to."),
+        TaskOption(
+            "color_mode",
+            str,
+            "auto",
+            "Channels fed to the model; auto picks rgb if training images have colour.",
+            choices=("auto", "grayscale", "rgb"),
+        ),
+        TaskOption("augment", bool, True, "Light augmentation (rotation, shift, zoom, contrast)."),
+        TaskOption("dropout_rate", float, 0.3, "Dropout before the output layer (small_cnn)."),
+        TaskOption("skip_bad_images", bool, False, "Leave out unreadable images, with a notice."),
+    )
+
+    def read(self, path: Path, context: RunContext, *, require_labels: bool = True):
+        """Lists images in any supported layout (see ``layouts.find_images``)."""
+        from pmtk.plugins.imaging.layouts import find_images
+
+        examples = find_images(
+            path,
+            context.registry.extensions(self.name),
+            require_labels=require_labels,
+            group_column=context.options.get("group_column") if require_labels else None,
+        )
+        if require_labels and context.options.get("skip_bad_images"):
+            examples = _drop_unreadable(examples, context)
+        return examples
+
+    def derive(self, train: pd.DataFrame, context: RunContext) -> dict[str, Any]:
+        """Chooses 1 or 3 channels from ``--color-mode`` and a sample of training images."""
+        mode = context.options.get("color_mode", "auto")
+        if mode != "auto":
+            return {"channels": 3 if mode == "rgb" else 1}
+        from pmtk.plugins.imaging.decoding import is_color
+
+        for path in train["path"].head(_COLOR_SAMPLE):
+            try:
+                if is_color(self.read_image(path, context)):
+                    return {"channels": 3}
+            except Exception:  # unreadable files are reported by the decode pass
+                continue
+        return {"channels": 1}
+
+    def read_image(self, path: str, context: RunContext) -> np.ndarray:
+        """Decodes one file with the reader registered for its extension."""
+        reader = context.registry.reader_for(self.name, path)
+        if reader is None:
+            raise DataError(f"No image reader handles {path}; convert it to PNG or DICOM.")
+        return reader.read(path)
+
+    def dataset(self, examples, targets, context: RunContext):
+        """Streams decoded, resized images (0-255 floats) with their targets."""
+        from pmtk.plugins.imaging.decoding import to_model_input
+        from pmtk.plugins.imaging.pipeline import image_dataset
+
+        size = context.options["image_size"]
+        channels = context.derived["channels"]
+        return image_dataset(
+            examples["path"].tolist(),
+            targets,
+            lambda path: to_model_input(self.read_image(path, context), size, channels),
+            image_size=size,
+            channels=channels,
+            what="images",
+            skip_hint=targets is not None,
+        )
+
+
+def _drop_unreadable(examples: pd.DataFrame, context: RunContext) -> pd.DataFrame:
+    """Decodes every image once and drops those that fail, saying which."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    task = ImagingTask()
+
+    def readable(path: str) -> bool:
+        try:
+            task.read_image(path, context)
+            return True
+        except Exception:
+            return False
+
+    with ThreadPoolExecutor() as pool:
+        keep = list(pool.map(readable, examples["path"]))
+    dropped = examples.loc[[not k for k in keep], "path"].tolist()
+    if dropped:
+        print(f"Note: left out {len(dropped)} unreadable image(s): {', '.join(dropped[:5])}",
+              file=sys.stderr)  # fmt: skip
+    return examples[keep].reset_index(drop=True)
