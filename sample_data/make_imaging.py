@@ -64,10 +64,10 @@ def make_image(rng: np.random.Generator, with_lesion: bool) -> np.ndarray:
     background = rng.uniform(30, 90)
     organ_level = rng.uniform(40, 90)
     img = background + organ_level * mask
-    img += rng.uniform(6, 14) * smooth_noise(rng, 6) + rng.uniform(2, 4) * smooth_noise(rng, 2.5)
+    img += rng.uniform(5, 10) * smooth_noise(rng, 6) + rng.uniform(2, 4) * smooth_noise(rng, 2.5)
     if with_lesion:
         sign = 1 if rng.random() < 0.8 else -1
-        img += sign * rng.uniform(45, 70) * lesion(rng, cx, cy, reach)
+        img += sign * rng.uniform(50, 75) * lesion(rng, cx, cy, reach)
     img = img * vignette + rng.normal(0, 1.5, size=img.shape)
     return np.clip(np.rint(img), 0, 255).astype(np.uint8)
 

@@ -38,6 +38,9 @@ ENTRY_POINT_GROUP = "pmtk"
 #: Built-in plugins: short name -> module. Registered with the same calls as installed ones.
 BUILTIN_PLUGINS: dict[str, str] = {
     "imaging": "pmtk.plugins.imaging",
+    "genomics": "pmtk.plugins.genomics",
+    "risk": "pmtk.plugins.risk",
+    "autoencoder": "pmtk.plugins.autoencoder",
 }
 
 

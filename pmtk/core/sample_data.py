@@ -1,4 +1,4 @@
-"""Where the bundled sample data is: ``sample_data/`` in a clone, ``pmtk/_sample_data`` in a wheel."""
+"""Where the bundled sample data is: sample_data/ in a clone, pmtk/_sample_data in a wheel."""
 
 from __future__ import annotations
 

@@ -151,3 +151,14 @@ def output_layer(kind: str, num_classes: int, name: str = "output") -> Any:
     if kind == "multiclass":
         return layers.Dense(num_classes, activation="softmax", name=name)
     return layers.Dense(1, name=name)
+
+
+def keras_metrics(kind: str) -> list[Any]:
+    """Metrics Keras logs per epoch (the final metrics come from scikit-learn)."""
+    import keras
+
+    if kind == "binary":
+        return [keras.metrics.BinaryAccuracy(name="accuracy"), keras.metrics.AUC(name="auroc")]
+    if kind == "multiclass":
+        return [keras.metrics.SparseCategoricalAccuracy(name="accuracy")]
+    return [keras.metrics.MeanAbsoluteError(name="mae")]

@@ -162,13 +162,27 @@ class Task:
         Args:
             examples: Rows of the examples table, in order.
             targets: Encoded targets aligned with ``examples`` (class indices,
-                values), or None when predicting.
+                values), or None when predicting. Reconstruction tasks always get
+                None: the loop pairs each ``x`` with itself.
             context: The run context (``context.derived`` is set).
 
         Returns:
             A ``tf.data.Dataset``; the loop batches, shuffles and prefetches it.
         """
         raise NotImplementedError
+
+    def compile_options(self, kind: str) -> dict[str, Any]:
+        """Loss and Keras metrics the loop compiles the model with.
+
+        The default suits classification and regression; a task overrides it when
+        its targets need another loss (for example a masked reconstruction loss).
+
+        Returns:
+            ``{"loss": ..., "metrics": [...]}`` as accepted by ``Model.compile``.
+        """
+        from pmtk.core.targets import keras_metrics, loss_for
+
+        return {"loss": loss_for(kind), "metrics": keras_metrics(kind)}
 
     def prediction_frame(
         self,

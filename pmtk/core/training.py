@@ -16,7 +16,6 @@ from pmtk.core.examples import PreparedExamples, prepare_examples
 from pmtk.core.rundir import RunDirectory, content_hash, default_output, write_json
 from pmtk.core.runtime import make_strategy, quiet_tensorflow, seed_everything
 from pmtk.core.splits import SPLITS
-from pmtk.core.targets import loss_for
 from pmtk.core.task import ModelSpec, RunContext, Task
 
 if TYPE_CHECKING:
@@ -70,7 +69,10 @@ def train(task: Task, options: dict[str, Any], host: PluginHost) -> Path:
 
 def _split_data(task: Task, prepared: PreparedExamples, name: str, context) -> SplitData:
     examples, targets = prepared.part(name)
-    if targets is not None and prepared.targets.kind == "binary":
+    if prepared.targets.kind == "reconstruction":
+        dataset = task.dataset(examples, None, context).map(lambda x: (x, x))
+        return SplitData(examples, None, dataset)
+    if prepared.targets.kind == "binary":
         targets = targets.astype("float32")
     return SplitData(examples, targets, task.dataset(examples, targets, context))
 
@@ -135,8 +137,7 @@ def _fit(task, context, prepared, splits, builder, host) -> keras.Model:
         model = builder(spec)
         model.compile(
             optimizer=keras.optimizers.Adam(options["learning_rate"]),
-            loss=loss_for(kind),
-            metrics=_keras_metrics(kind),
+            **task.compile_options(kind),
         )
     weights = (
         class_weights(kind, splits["train"].targets)
@@ -162,16 +163,6 @@ def _input_shape(dataset: tf.data.Dataset) -> tuple:
     if isinstance(spec, dict):
         return {key: tuple(value.shape) for key, value in spec.items()}
     return tuple(spec.shape)
-
-
-def _keras_metrics(kind: str) -> list:
-    import keras
-
-    if kind == "binary":
-        return [keras.metrics.BinaryAccuracy(name="accuracy"), keras.metrics.AUC(name="auroc")]
-    if kind == "multiclass":
-        return [keras.metrics.SparseCategoricalAccuracy(name="accuracy")]
-    return [keras.metrics.MeanAbsoluteError(name="mae")]
 
 
 def _write_outputs(task, context, prepared, splits, model, host) -> None:

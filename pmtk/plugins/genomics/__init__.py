@@ -1,0 +1,1 @@
+"""Built-in genomics plugin (being written)."""
