@@ -54,6 +54,7 @@ def _command(host: PluginHost, task: Task):
             if getattr(ctx.get_parameter_source(name), "name", None) == "COMMANDLINE"
         }
         with user_errors():
+            host.registry.task(task.name)  # refuses a name several plugins registered
             resolved = resolve(task, values, explicit)
             from pmtk.core.training import train
 

@@ -158,7 +158,7 @@ class PluginHost:
                 plugin (so a ``register`` callback knows who registers).
         """
         caller = getattr(self.pm.hook, hook_name)
-        for impl in reversed(caller.get_hookimpls()):
+        for impl in caller.get_hookimpls():
             if self.trace:
                 print(f"pmtk: {hook_name} -> {impl.plugin_name}", file=sys.stderr)
             kwargs = arguments(impl.plugin_name)

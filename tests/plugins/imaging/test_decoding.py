@@ -93,7 +93,7 @@ def test_to_model_input_shapes(shape, channels, expected):
     result = to_model_input(image, 16, channels)
     assert result.shape == expected
     assert result.dtype == np.float32
-    assert 0 <= result.min() and result.max() <= 255
+    assert result.min() >= 0 and result.max() <= 255
 
 
 def test_is_color():

@@ -1,0 +1,84 @@
+"""``pmtk tasks`` and ``pmtk plugins``, including broken and conflicting plugins."""
+
+from __future__ import annotations
+
+import json
+import types
+
+from pmtk import hookimpl
+from pmtk.core.task import Task
+
+
+def test_tasks_lists_builtin_tasks(cli):
+    result = cli("tasks")
+    assert result.exit_code == 0
+    assert "imaging" in result.stdout and "seed" in result.stdout
+    rows = {row["task"]: row for row in json.loads(cli("tasks", "--json").stdout)}
+    assert rows["imaging"]["plugin"] == "imaging"
+    assert rows["imaging"]["default_model"] == "small_cnn"
+    assert set(rows["imaging"]["models"]) >= {"seed", "small_cnn"}
+
+
+def test_plugins_json_shape(cli):
+    rows = {row["name"]: row for row in json.loads(cli("plugins", "--json").stdout)}
+    imaging = rows["imaging"]
+    assert imaging["builtin"] and imaging["status"] == "loaded"
+    assert imaging["tasks"] == ["imaging"]
+    assert "pmtk_register_tasks" in imaging["hooks"]
+    assert set(imaging) == {"name", "distribution", "version", "builtin", "module", "status",
+                            "hooks", "tasks", "errors"}  # fmt: skip
+
+
+class _Broken:
+    @hookimpl
+    def pmtk_register_tasks(self, register):
+        raise RuntimeError("database offline")
+
+
+def test_a_plugin_failing_in_a_hook_is_shown_and_nothing_else_breaks(cli, host):
+    host.register(_Broken(), "broken", distribution="pmtk-broken")
+    try:
+        rows = {row["name"]: row for row in json.loads(cli("plugins", "--json").stdout)}
+        assert rows["broken"]["status"] == "failed"
+        assert "pmtk_register_tasks: RuntimeError: database offline" in rows["broken"]["errors"]
+        readable = cli("plugins").stdout
+        assert "broken" in readable and "database offline" in readable
+        assert cli("tasks").exit_code == 0
+        assert "imaging" in cli("tasks").stdout
+    finally:
+        host.unregister("broken")
+
+
+def test_a_misspelt_hook_is_reported():
+    plugin = types.SimpleNamespace(pmtk_register_taks=hookimpl(lambda register: None))
+    from pmtk.core.plugins import PluginHost
+
+    host = PluginHost(entry_points=False)
+    record = host.register(plugin, "typo")
+    assert record.status == "failed"
+    assert "pmtk_register_taks" in record.errors[0]
+    assert host.pm.get_plugin("typo") is None
+
+
+class _Imaging2(Task):
+    name = "imaging"
+    description = "another imaging task"
+    default_model = "x"
+
+
+class _Duplicate:
+    @hookimpl
+    def pmtk_register_tasks(self, register):
+        register(_Imaging2())
+
+
+def test_duplicate_task_names_both_plugins(cli, host):
+    host.register(_Duplicate(), "dup")
+    try:
+        listing = cli("tasks").stdout
+        assert "CONFLICT: also registered by dup" in listing
+        result = cli("run", "imaging", "--epochs", "1")
+        assert result.exit_code == 1
+        assert "'imaging', 'dup'" in result.stderr and "PMTK_DISABLE_PLUGINS=dup" in result.stderr
+    finally:
+        host.unregister("dup")
