@@ -98,9 +98,11 @@ def bench_input(paths: list[Path], size: int, repeats: int) -> list[tuple[str, f
         pipeline.CACHE_SHARE = saved
     base = count / statistics.median(seed)
     rows = [("seed loop (cv2.imread, resize, /255, list)", base, 1.0)]
-    for name, times in (("pmtk first pass (decode + check + cache)", first),
-                        ("pmtk cached epoch", cached),
-                        ("pmtk streaming epoch (cache off)", streaming)):  # fmt: skip
+    for name, times in (
+        ("pmtk first pass (decode + check + cache)", first),
+        ("pmtk cached epoch", cached),
+        ("pmtk streaming epoch (cache off)", streaming),
+    ):
         rate = count / statistics.median(times)
         rows.append((name, rate, rate / base))
     return rows
@@ -135,8 +137,16 @@ def bench_loop(data: Path, size: int, epochs: int, repeats: int, workdir: Path):
     host = PluginHost(entry_points=False)
     host.register(TimerPlugin(), "benchmark-timer")
     task = host.registry.task("imaging")
-    options = {"data": data, "model": "seed", "image_size": size, "epochs": epochs,
-               "patience": epochs, "batch_size": 32, "color_mode": "rgb", "augment": False}  # fmt: skip
+    options = {
+        "data": data,
+        "model": "seed",
+        "image_size": size,
+        "epochs": epochs,
+        "patience": epochs,
+        "batch_size": 32,
+        "color_mode": "rgb",
+        "augment": False,
+    }
     pmtk_rates, plain_rates = [], []
     for run in range(repeats):
         values = resolve(task, _defaults(task) | options | {"output": workdir / f"run{run}"}, set())
@@ -176,12 +186,17 @@ def plain_fit(task, options, host, epochs, batches) -> float:
     keras.utils.set_random_seed(options["seed"])
     spec = ModelSpec((size := options["image_size"], size, 3), "binary", 1, [], context)
     model = build_seed_cnn(spec)
-    model.compile(optimizer=keras.optimizers.Adam(1e-3), loss="binary_crossentropy",
-                  metrics=["accuracy"])  # fmt: skip
+    model.compile(
+        optimizer=keras.optimizers.Adam(1e-3), loss="binary_crossentropy", metrics=["accuracy"]
+    )
     timer = EpochTimer()
-    model.fit(batches(train_set, 32, shuffle_seed=options["seed"]),
-              validation_data=batches(val_set, 32), epochs=epochs, callbacks=[timer],
-              verbose=0)  # fmt: skip
+    model.fit(
+        batches(train_set, 32, shuffle_seed=options["seed"]),
+        validation_data=batches(val_set, 32),
+        epochs=epochs,
+        callbacks=[timer],
+        verbose=0,
+    )
     return len(train_x) / statistics.median(timer.seconds[1:])
 
 
@@ -204,11 +219,18 @@ def main() -> None:
         work = Path(folder)
         paths = write_pngs(work / "pngs", args.images, args.source_size)
         rows = bench_input(paths, args.image_size, args.repeats)
-        print_table(f"Input pipeline: {args.images} PNG {args.source_size}px -> "
-                    f"{args.image_size}px RGB, median of {args.repeats}", "images/s", rows)  # fmt: skip
+        print_table(
+            f"Input pipeline: {args.images} PNG {args.source_size}px -> "
+            f"{args.image_size}px RGB, median of {args.repeats}",
+            "images/s",
+            rows,
+        )
         loop_rows = bench_loop(work / "pngs", 64, args.epochs, max(3, args.repeats // 2), work)
-        print_table(f"Training loop: seed CNN, 64px, epochs 2-{args.epochs}, samples/s",
-                    "samples/s", loop_rows)  # fmt: skip
+        print_table(
+            f"Training loop: seed CNN, 64px, epochs 2-{args.epochs}, samples/s",
+            "samples/s",
+            loop_rows,
+        )
 
 
 if __name__ == "__main__":

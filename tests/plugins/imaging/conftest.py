@@ -45,7 +45,7 @@ def _write_dicom(
 
 @pytest.fixture
 def write_dicom():
-    """``write_dicom(path, pixels, photometric=..., slope=..., intercept=..., center=..., width=...)``."""
+    """``write_dicom(path, pixels, photometric=, slope=, intercept=, center=, width=)``."""
     return _write_dicom
 
 
