@@ -93,6 +93,7 @@ def prepare_examples(task: Task, context: RunContext) -> PreparedExamples:
         seed=options.get("seed", 42),
         source=source,
         n=len(examples),
+        class_names=targets.class_names,
     )
     check_splits(split, strata, targets.class_names, source)
     return PreparedExamples(path, examples, targets, split)

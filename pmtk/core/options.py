@@ -105,6 +105,8 @@ def resolve(task: Task, given: dict[str, Any], explicit: set[str]) -> dict[str, 
             )
         if option.name in _POSITIVE and value is not None and value < 1:
             raise OptionError(f"--{option.name.replace('_', '-')} must be at least 1; got {value}.")
+    if options.get("learning_rate") is not None and options["learning_rate"] <= 0:
+        raise OptionError(f"--learning-rate must be above 0; got {options['learning_rate']}.")
     if options.get("model") is None:
         options["model"] = task.default_model
     return options

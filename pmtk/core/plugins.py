@@ -115,6 +115,13 @@ class PluginHost:
         return record
 
     def _add(self, record: PluginRecord, load: Callable[[], object], disabled: set[str]) -> None:
+        if record.name in self.records:
+            # Keep the plugin already loaded under this name; report the newcomer apart.
+            clash = ValueError(f"a plugin named '{record.name}' is already loaded")
+            record.name = f"{record.name} ({record.distribution})"
+            self.records[record.name] = record
+            record.fail("register", clash)
+            return
         self.records[record.name] = record
         names = {record.name} if record.builtin else {record.name, record.distribution}
         if disabled & names:
@@ -129,7 +136,7 @@ class PluginHost:
             self.pm.register(plugin, name=record.name)
             self.pm.check_pending()
         except Exception as error:
-            if self.pm.get_plugin(record.name) is not None:
+            if self.pm.get_plugin(record.name) is plugin:
                 self.pm.unregister(name=record.name)
             record.fail("register", error)
 
@@ -165,7 +172,10 @@ class PluginHost:
             try:
                 impl.function(**{arg: kwargs[arg] for arg in impl.argnames})
             except Exception as error:
-                self.records[impl.plugin_name].fail(hook_name, error)
+                record = self.records.setdefault(
+                    impl.plugin_name, PluginRecord(impl.plugin_name, "?", "?", "?", False)
+                )
+                record.fail(hook_name, error)
 
     @cached_property
     def registry(self) -> Registry:

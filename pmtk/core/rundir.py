@@ -60,12 +60,18 @@ def write_json(path: Path, payload: Any) -> None:
 
 
 def content_hash(path: Path) -> str:
-    """SHA-256 over a file, or over every file in a folder (relative names and bytes, sorted)."""
+    """SHA-256 over a file, or over every file in a folder (relative names and bytes, sorted).
+
+    Each file enters as ``name NUL size NUL sha256(bytes)``, so moving bytes between
+    files or names can never give the same hash.
+    """
     digest = hashlib.sha256()
     files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
     for file in files:
-        digest.update(str(file.relative_to(path) if file != path else file.name).encode())
+        name = file.name if file == path else file.relative_to(path).as_posix()
+        content = hashlib.sha256()
         with file.open("rb") as handle:
             for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
+                content.update(block)
+        digest.update(f"{name}\0{file.stat().st_size}\0{content.hexdigest()}\n".encode())
     return "sha256:" + digest.hexdigest()

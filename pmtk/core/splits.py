@@ -26,6 +26,7 @@ def assign_splits(
     seed: int,
     source: str,
     n: int,
+    class_names: list[str] | None = None,
 ) -> np.ndarray:
     """Assigns each example to ``train``, ``val`` or ``test``.
 
@@ -42,6 +43,7 @@ def assign_splits(
         seed: Random seed; the same seed gives the same split.
         source: The data file, for error messages.
         n: Number of examples.
+        class_names: Names of the classes, for error messages.
 
     Returns:
         An array of split names, one per example.
@@ -54,7 +56,7 @@ def assign_splits(
             f"than 1; got {val_fraction} and {test_fraction}."
         )
     if strata is not None:
-        _check_class_sizes(strata, groups, source)
+        _check_class_sizes(strata, class_names or [], source)
     index = np.arange(n)
     rest, test = _split(index, test_fraction, strata, groups, seed, source)
     share = val_fraction / (1 - test_fraction)
@@ -87,7 +89,14 @@ def _split(index, fraction, strata, groups, seed, source) -> tuple[np.ndarray, n
     group_values = groups.to_numpy()
     if strata is None:
         splitter = GroupShuffleSplit(n_splits=1, test_size=fraction, random_state=seed)
-        first, second = next(splitter.split(index, groups=group_values))
+        try:
+            first, second = next(splitter.split(index, groups=group_values))
+        except ValueError as error:
+            raise DataError(
+                f"{source}: cannot split {len(index)} examples in {len(set(group_values))} groups "
+                f"into train/val/test ({error}); add patients, lower the fractions or give a "
+                "'split' column."
+            ) from None
     else:
         folds = max(2, round(1 / fraction))
         if len(np.unique(group_values)) < folds:
@@ -100,12 +109,14 @@ def _split(index, fraction, strata, groups, seed, source) -> tuple[np.ndarray, n
     return index[first], index[second]
 
 
-def _check_class_sizes(strata: np.ndarray, groups: pd.Series | None, source: str) -> None:
+def _check_class_sizes(strata: np.ndarray, class_names: list[str], source: str) -> None:
     classes, counts = np.unique(strata, return_counts=True)
     if counts.min() < len(SPLITS):
+        smallest = class_names[int(classes[counts.argmin()])] if class_names else "a class"
         raise DataError(
-            f"{source}: a class has only {counts.min()} example(s); each class needs at least "
-            "3 (one each for train, validation and test). Add examples or give a 'split' column."
+            f"{source}: class '{smallest}' has only {counts.min()} example(s); each class needs "
+            "at least 3 (one each for train, validation and test). Add examples or give a "
+            "'split' column."
         )
 
 

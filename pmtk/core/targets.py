@@ -50,6 +50,8 @@ class Targets:
         """Encodes labels with this data set's classes (``-1`` for unknown classes)."""
         if self.kind == "regression":
             return labels.to_numpy(dtype="float32")
+        if _is_numeric(labels):
+            labels = _numeric_text(labels)
         index = {name: i for i, name in enumerate(self.class_names)}
         return np.array([index.get(str(v), -1) for v in labels], dtype="int32")
 
@@ -100,7 +102,7 @@ def infer_targets(
     elif positive_class is not None:
         raise OptionError("--positive-class only applies to two-class targets.")
     targets = Targets("binary" if len(names) == 2 else "multiclass", names)
-    targets.values = targets.encode(labels.astype(str) if not numeric else _numeric_text(labels))
+    targets.values = targets.encode(labels)
     return targets
 
 
