@@ -186,15 +186,15 @@ def plain_fit(task, options, host, epochs, batches) -> float:
     keras.utils.set_random_seed(options["seed"])
     spec = ModelSpec((size := options["image_size"], size, 3), "binary", 1, [], context)
     model = build_seed_cnn(spec)
-    model.compile(
-        optimizer=keras.optimizers.Adam(1e-3), loss="binary_crossentropy", metrics=["accuracy"]
-    )
+    # Same compile settings as the loop (Adam, loss, per-epoch metrics): only the loop differs.
+    model.compile(optimizer=keras.optimizers.Adam(1e-3), **task.compile_options("binary"))
     timer = EpochTimer()
     model.fit(
         batches(train_set, 32, shuffle_seed=options["seed"]),
         validation_data=batches(val_set, 32),
         epochs=epochs,
         callbacks=[timer],
+        shuffle=False,
         verbose=0,
     )
     return len(train_x) / statistics.median(timer.seconds[1:])
