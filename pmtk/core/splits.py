@@ -32,7 +32,8 @@ def assign_splits(
 
     A ``split`` column wins; otherwise examples are split at random, stratified by
     class when ``strata`` is given, keeping every group in one split when
-    ``groups`` is given.
+    ``groups`` is given. A ``split`` column with train and test but no val rows
+    (common in public data sets) gets its validation split carved out of train.
 
     Args:
         strata: Class index per example, or None (regression, reconstruction).
@@ -49,7 +50,16 @@ def assign_splits(
         An array of split names, one per example.
     """
     if fixed is not None:
-        return _fixed_splits(fixed, source)
+        result = _fixed_splits(fixed, source)
+        if "val" not in set(result) and "train" in set(result):
+            train = np.flatnonzero(result == "train")
+            sub = lambda a: None if a is None else a[train]  # noqa: E731
+            _, val = _split(
+                train, val_fraction, sub(strata),
+                None if groups is None else groups.iloc[train], seed, source,
+            )  # fmt: skip
+            result[val] = "val"
+        return result
     if not (0 < val_fraction < 1 and 0 < test_fraction < 1 and val_fraction + test_fraction < 1):
         raise OptionError(
             "--val-fraction and --test-fraction must each be between 0 and 1 and sum to less "

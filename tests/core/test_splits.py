@@ -164,3 +164,15 @@ def test_check_splits_rejects_a_class_missing_from_a_split():
 def test_check_splits_accepts_complete_splits():
     split = np.array(["train", "val", "test"] * 2)
     check_splits(split, np.array([0, 0, 0, 1, 1, 1]), ["a", "b"], SOURCE)
+
+
+def test_split_column_without_val_carves_val_from_train():
+    fixed = pd.Series(["train"] * 40 + ["test"] * 10)
+    strata = np.array([0, 1] * 25)
+    result = assign_splits(
+        strata=strata, groups=None, fixed=fixed, val_fraction=0.2, test_fraction=0.15,
+        seed=1, source="data.csv", n=50,
+    )  # fmt: skip
+    assert (result[40:] == "test").all()
+    assert (result[:40] == "val").sum() == 8
+    assert set(strata[:40][result[:40] == "val"]) == {0, 1}

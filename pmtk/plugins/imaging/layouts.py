@@ -11,6 +11,8 @@ import pandas as pd
 from pmtk.core.errors import DataError, OptionError
 
 MANIFEST_SUFFIXES = (".csv", ".tsv")
+#: Top-level folder names read as a split (``chest_xray/train/NORMAL/...``), not as classes.
+SPLIT_FOLDERS = {"train", "training", "val", "valid", "validation", "test", "testing"}
 #: Files every file manager leaves behind; never reported as "not an image".
 _JUNK = {".ds_store", "thumbs.db", "desktop.ini"}
 _PROGRESS_EVERY = 10_000
@@ -26,8 +28,9 @@ def find_images(
     """Lists the images at ``path`` as an examples table.
 
     Args:
-        path: A folder (class sub-folders, or flat ``<label>_<anything>.<ext>``
-            files), a CSV/TSV manifest, or (when predicting) one image file.
+        path: A folder (class sub-folders, optionally inside ``train``/``val``/``test``
+            folders, or flat ``<label>_<anything>.<ext>`` files), a CSV/TSV manifest,
+            or (when predicting) one image file.
         extensions: Image file endings that some reader accepts.
         require_labels: False when predicting: unlabelled layouts are accepted.
         group_column: Manifest column whose groups stay in one split
@@ -69,8 +72,13 @@ def find_images(
         )
     ids = [f.relative_to(path).as_posix() for f in files]
     frame = pd.DataFrame({"id": ids, "path": [str(f) for f in files]})
-    if nested:
-        frame["label"] = [Path(i).parts[0] for i in ids]
+    parts = [Path(i).parts for i in ids]
+    if nested and all(len(p) > 2 and p[0].lower() in SPLIT_FOLDERS for p in parts):
+        frame["label"] = [p[1] for p in parts]
+        if require_labels:
+            frame["split"] = [p[0] for p in parts]
+    elif nested:
+        frame["label"] = [p[0] for p in parts]
     elif require_labels:
         frame["label"] = [_label_from_name(f, path) for f in files]
     return frame

@@ -131,3 +131,13 @@ def test_manifest_mistakes(tmp_path: Path, content: str, message: str):
 def test_group_column_needs_a_manifest(tmp_path: Path):
     with pytest.raises(OptionError, match="needs a CSV manifest"):
         find_images(write_images(tmp_path / "d", per_class=1), EXTENSIONS, group_column="p")
+
+
+def test_split_folders_around_class_folders(tmp_path: Path):
+    root = tmp_path / "chest_xray"
+    write_images(root / "train", classes=("NORMAL", "PNEUMONIA"), per_class=4)
+    write_images(root / "test", classes=("NORMAL", "PNEUMONIA"), per_class=2)
+    frame = find_images(root, EXTENSIONS)
+    assert sorted(frame["label"].unique()) == ["NORMAL", "PNEUMONIA"]
+    assert frame["split"].value_counts().to_dict() == {"train": 8, "test": 4}
+    assert "split" not in find_images(root, EXTENSIONS, require_labels=False)
