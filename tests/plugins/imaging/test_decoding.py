@@ -143,3 +143,16 @@ def test_not_dicom_raises(tmp_path: Path):
     path.write_bytes(b"hello")
     with pytest.raises(UnreadableImage):
         read_dicom(path)
+
+
+@pytest.mark.parametrize("syntax", ["RLELossless", "JPEG2000Lossless"])
+def test_compressed_dicom(tmp_path: Path, write_dicom, syntax: str):
+    import pydicom
+    from pydicom import uid
+
+    pixels = np.tile(np.arange(0, 4000, 125, dtype=np.uint16), (32, 1))
+    path = write_dicom(tmp_path / "plain.dcm", pixels)
+    dataset = pydicom.dcmread(path)
+    dataset.compress(getattr(uid, syntax))
+    dataset.save_as(tmp_path / "packed.dcm")
+    assert np.allclose(read_dicom(tmp_path / "packed.dcm"), read_dicom(path), atol=0.01)
