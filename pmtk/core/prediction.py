@@ -74,7 +74,11 @@ def predict(run_dir: Path, data: Path, host: PluginHost, batch_size: int | None 
 
     config = load_run_config(run_dir)
     task = host.registry.task(config["task"])
-    context = RunContext(task.name, config["options"], host.registry, config.get("derived", {}))
+    target = config["target"]
+    targets = Targets(target["kind"], target["class_names"])
+    context = RunContext(
+        task.name, config["options"], host.registry, config.get("derived", {}), targets=targets
+    )
     data = Path(data).expanduser()
     if not data.exists():
         raise DataError(f"{data} does not exist; check the --data path.")
@@ -91,7 +95,5 @@ def predict(run_dir: Path, data: Path, host: PluginHost, batch_size: int | None 
     scores = model.predict(
         batches(dataset, batch_size or config["options"]["batch_size"]), verbose=0
     )
-    target = config["target"]
-    targets = Targets(target["kind"], target["class_names"])
     labels = examples.get("label", None)
     return task.prediction_frame(examples, scores, targets, labels)

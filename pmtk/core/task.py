@@ -69,6 +69,8 @@ class RunContext:
         derived: Settings learned from the training data (for example the number of
             image channels) that prediction must reuse; stored in ``config.json``.
         run_dir: Directory being written, or ``None`` while predicting.
+        targets: Kind, class names and positive class of the run's targets
+            (:class:`pmtk.core.targets.Targets`; values are set only while training).
     """
 
     task: str
@@ -76,6 +78,7 @@ class RunContext:
     registry: Registry
     derived: dict[str, Any] = field(default_factory=dict)
     run_dir: Path | None = None
+    targets: Any = None
 
 
 @dataclass

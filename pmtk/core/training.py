@@ -50,6 +50,7 @@ def train(task: Task, options: dict[str, Any], host: PluginHost) -> Path:
     """
     context = RunContext(task.name, options, host.registry)
     prepared = prepare_examples(task, context)
+    context.targets = prepared.targets
     train_examples, _ = prepared.part("train")
     context.derived = task.derive(train_examples, context)
     builder = host.registry.model_builder(task.name, options["model"])
