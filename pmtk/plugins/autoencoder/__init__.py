@@ -1,1 +1,45 @@
-"""Built-in autoencoder plugin (being written)."""
+"""Built-in autoencoder plugin: the task, its two architectures and its table readers.
+
+Hook implementations only; TensorFlow, Keras, pandas and scikit-learn load inside the
+functions that use them.
+"""
+
+from pmtk import hookimpl
+from pmtk.core.task import Reader
+
+
+@hookimpl
+def pmtk_register_tasks(register):
+    """Registers the autoencoder task."""
+    from pmtk.plugins.autoencoder.task import AutoencoderTask
+
+    register(AutoencoderTask())
+
+
+@hookimpl
+def pmtk_register_models(register):
+    """Registers ``pca_residual`` (default) and ``dense``."""
+    from pmtk.plugins.autoencoder import models
+
+    register(
+        "autoencoder",
+        "pca_residual",
+        models.build_pca_residual,
+        "PCA-initialised linear path + dense non-linear residual (default)",
+    )
+    register("autoencoder", "dense", models.build_dense, "plain dense encoder and decoder")
+
+
+@hookimpl
+def pmtk_register_readers(register):
+    """Registers the CSV/TSV (text) and Parquet readers; each returns a pandas table."""
+    from pmtk.plugins.autoencoder import formats
+
+    register(
+        "autoencoder",
+        Reader("text", formats.TEXT_EXTENSIONS, formats.read_text_table, "CSV/TSV (pandas)"),
+    )
+    register(
+        "autoencoder",
+        Reader("parquet", formats.PARQUET_EXTENSIONS, formats.read_parquet_table, "Parquet"),
+    )

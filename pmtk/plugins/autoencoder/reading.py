@@ -1,0 +1,194 @@
+"""Reading a feature table (CSV, TSV or Parquet) into the autoencoder's examples table.
+
+The examples table has ``id``, ``row`` (position in the file), optional ``split``,
+``group`` and ``color`` columns, and one column per feature named
+``FEATURE_PREFIX + <column name>`` (so a feature called ``id`` cannot clash).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from pmtk.core.errors import DataError, OptionError
+from pmtk.core.examples import group_column
+
+if TYPE_CHECKING:
+    from pmtk.core.registry import Registry
+
+FEATURE_PREFIX = "feature:"
+#: At most this many column names are listed in a message.
+_LISTED = 8
+
+
+def read_table(path: Path, registry: Registry, task_name: str = "autoencoder") -> pd.DataFrame:
+    """Reads ``path`` with the reader registered for its extension (CSV, TSV, Parquet, ...).
+
+    Raises:
+        DataError: A folder, an extension no reader handles, a file the reader
+            rejects, or a table without rows.
+    """
+    if path.is_dir():
+        raise DataError(
+            f"{path} is a folder; the autoencoder reads one CSV, TSV or Parquet file, "
+            "so pass --data FILE."
+        )
+    reader = registry.reader_for(task_name, path.name)
+    if reader is None:
+        known = ", ".join(sorted(registry.extensions(task_name)))
+        raise DataError(
+            f"{path} is not a file type the autoencoder reads; convert it to one of: {known}."
+        )
+    table = reader.read(path)
+    if len(table) == 0 or table.shape[1] == 0:
+        raise DataError(f"{path} has a header but no rows; add one row per sample.")
+    return table
+
+
+def training_examples(table: pd.DataFrame, source: str, options: dict[str, Any]) -> pd.DataFrame:
+    """The examples table for training: every numeric column not set aside is a feature.
+
+    Set aside: ``--id-column``, ``--color-column``, ``--group-column``, a ``split``
+    column and the ``--exclude`` columns.
+
+    Raises:
+        OptionError: A column named by an option is not in the table.
+        DataError: Ids are missing or repeated, no numeric column is left, a column
+            is not numeric, or a value is infinite.
+    """
+    excluded = [c.strip() for c in (options.get("exclude") or "").split(",") if c.strip()]
+    named = [("--id-column", options.get("id_column")),
+             ("--color-column", options.get("color_column"))]  # fmt: skip
+    for flag, column in named + [("--exclude", column) for column in excluded]:
+        if column is not None and column not in table.columns:
+            raise OptionError(
+                f"{source} has no column '{column}' ({flag}); its columns are: "
+                f"{_names(table.columns)}."
+            )
+    group = group_column(table, options.get("group_column"), source)
+    aside = {*(column for _, column in named), *excluded, options.get("group_column"), "split"}
+    features = _numeric_features([c for c in table.columns if c not in aside], table, source)
+    _warn_constant(table[features], source)
+    examples = _examples(table, features, options.get("id_column"), source)
+    if "split" in table.columns:
+        examples["split"] = table["split"].to_numpy()
+    if group is not None:
+        examples["group"] = group.to_numpy()
+    if options.get("color_column") is not None:
+        examples["color"] = table[options["color_column"]].to_numpy()
+    return examples
+
+
+def _numeric_features(candidates: list[str], table: pd.DataFrame, source: str) -> list[str]:
+    """The candidate columns, after checking that there are some and all are numeric."""
+    text = [c for c in candidates if not _is_numeric(table[c])]
+    if len(text) == len(candidates):
+        found = f"only non-numeric columns ({_names(text)})" if text else "no columns left"
+        raise DataError(
+            f"{source} has no numeric feature columns, found {found}; give a table with one "
+            "numeric column per feature."
+        )
+    if text:
+        listed = ",".join(text) if len(text) <= _LISTED else "followed by those columns"
+        raise DataError(
+            f"{source} has non-numeric column(s) {_names(text)}; leave them out with "
+            f"--exclude {listed} (or name the id column with --id-column)."
+        )
+    return candidates
+
+
+def prediction_examples(
+    table: pd.DataFrame, source: str, features: list[str], id_column: str | None
+) -> pd.DataFrame:
+    """The examples table for ``pmtk predict``: the training features, in training order.
+
+    Raises:
+        DataError: A training feature or the id column is missing, or not numeric.
+    """
+    missing = [f for f in features if f not in table.columns]
+    if missing:
+        raise DataError(
+            f"{source} lacks {len(missing)} feature column(s) the model was trained on "
+            f"({_names(missing)}); give the same feature columns as the training data."
+        )
+    text = [f for f in features if not _is_numeric(table[f])]
+    if text:
+        raise DataError(
+            f"{source} has non-numeric values in feature column(s) {_names(text)}; "
+            "give numbers (or leave a cell empty for a missing value)."
+        )
+    if id_column is not None and id_column not in table.columns:
+        raise DataError(
+            f"{source} has no column '{id_column}' (the run's --id-column); add it so each "
+            "code can be matched to its row."
+        )
+    return _examples(table, features, id_column, source)
+
+
+def feature_names(examples: pd.DataFrame) -> list[str]:
+    """The feature columns of an examples table, by their names in the data."""
+    return [c[len(FEATURE_PREFIX) :] for c in examples.columns if c.startswith(FEATURE_PREFIX)]
+
+
+def feature_matrix(examples: pd.DataFrame) -> np.ndarray:
+    """The features of an examples table as a float32 matrix (NaN where missing)."""
+    columns = [c for c in examples.columns if c.startswith(FEATURE_PREFIX)]
+    return examples[columns].to_numpy(dtype="float32")
+
+
+def _examples(table: pd.DataFrame, features: list[str], id_column: str | None, source: str):
+    values = table[features].astype("float64")
+    infinite = np.isinf(values.to_numpy())
+    if infinite.any():
+        row, column = np.argwhere(infinite)[0]
+        raise DataError(
+            f"{source}: data row {row + 1}, column '{features[column]}' is infinite; replace it "
+            "with a number or leave the cell empty (missing)."
+        )
+    examples = pd.DataFrame({"id": _ids(table, id_column, source), "row": np.arange(len(table))})
+    values.columns = [f"{FEATURE_PREFIX}{name}" for name in features]
+    return pd.concat([examples, values.reset_index(drop=True)], axis=1)
+
+
+def _ids(table: pd.DataFrame, id_column: str | None, source: str) -> np.ndarray:
+    if id_column is None:
+        return np.arange(1, len(table) + 1).astype(str)
+    ids = table[id_column]
+    if ids.isna().any():
+        row = int(np.flatnonzero(ids.isna().to_numpy())[0])
+        raise DataError(
+            f"{source}: data row {row + 1} has no value in the id column '{id_column}'; give "
+            "every row an id."
+        )
+    ids = ids.astype(str)
+    repeated = ids[ids.duplicated()]
+    if len(repeated):
+        raise DataError(
+            f"{source}: id '{repeated.iloc[0]}' appears more than once in column '{id_column}'; "
+            "ids must be unique."
+        )
+    return ids.to_numpy()
+
+
+def _is_numeric(column: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(column)
+
+
+def _warn_constant(features: pd.DataFrame, source: str) -> None:
+    constant = [c for c in features.columns if features[c].nunique(dropna=True) <= 1]
+    if constant:
+        print(
+            f"Warning: {source}: constant column(s) {_names(constant)} carry no information; "
+            "they are kept, standardised to 0 and reconstructed as their mean.",
+            file=sys.stderr,
+        )
+
+
+def _names(columns) -> str:
+    columns = [str(c) for c in columns]
+    shown = ", ".join(columns[:_LISTED])
+    return shown + (f" and {len(columns) - _LISTED} more" if len(columns) > _LISTED else "")

@@ -1,0 +1,217 @@
+"""What an autoencoder run writes besides the model: codes, the encoder, a plot, metrics vs PCA.
+
+Metrics are computed on the standardised scale (training means and variances) over
+the observed entries (missing values have no truth to compare with):
+
+- ``reconstruction_mse``: mean squared error between input and reconstruction,
+- ``r2``: variance explained (scikit-learn ``r2_score``; variance-weighted over features),
+- ``pca_r2``: the same for PCA with as many components as the code, fitted on the
+  training split (missing values filled with the training mean, as the model's
+  input is) and applied to each split.
+"""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from pmtk.core.task import RunContext
+from pmtk.plugins.autoencoder.models import (
+    encoder_model,
+    model_statistics,
+    reset_to_pca_start,
+    standardize,
+)
+from pmtk.plugins.autoencoder.reading import feature_matrix
+
+if TYPE_CHECKING:
+    import keras
+
+#: A categorical colour column with more values than this gets no legend.
+MAX_LEGEND_ENTRIES = 20
+
+
+def code_frame(ids: pd.Series, codes: np.ndarray) -> pd.DataFrame:
+    """One row per example: ``id`` and the code ``z1..zk``."""
+    codes = np.asarray(codes).reshape(len(ids), -1)
+    frame = pd.DataFrame(codes.round(6), columns=[f"z{i}" for i in range(1, codes.shape[1] + 1)])
+    frame.insert(0, "id", ids.to_numpy())
+    return frame
+
+
+def finish(model: keras.Model, context: RunContext, splits: dict[str, Any]) -> dict:
+    """Picks the final weights, then writes ``encoder.keras``, ``embeddings.csv``, ``codes.png``.
+
+    A ``pca_residual`` network that explains less validation variance than PCA
+    is put back at its PCA starting point (recorded as ``derived.kept_weights`` in
+    config.json), so the saved model is never worse than PCA on validation data.
+
+    Args:
+        model: The trained autoencoder (outputs ``code`` and ``reconstruction``).
+        context: The run context; files go to ``context.run_dir``.
+        splits: Per split name, a ``SplitData`` whose ``examples`` hold the features.
+
+    Returns:
+        Per split: ``reconstruction_mse``, ``r2`` and ``pca_r2``.
+    """
+    run_dir, options = context.run_dir, context.options
+    outputs, results, components = _evaluate(model, splits, options)
+    context.derived["kept_weights"] = "trained"
+    if _below_pca(results["val"]) and reset_to_pca_start(
+        model, feature_matrix(splits["train"].examples).astype("float64")
+    ):
+        context.derived["kept_weights"] = "pca_start"
+        print(
+            "Note: the trained network explained less validation variance than PCA; "
+            "kept its PCA starting point.",
+            file=sys.stderr,
+        )
+        outputs, results, components = _evaluate(model, splits, options)
+    encoder_model(model).save(run_dir / "encoder.keras")
+    embeddings = embedding_frame(splits, outputs, options.get("color_column"))
+    embeddings.to_csv(run_dir / "embeddings.csv", index=False)
+    plot_codes(run_dir / "codes.png", embeddings, options.get("color_column"))
+    test = results.get("test", {})
+    print(
+        f"Test split: autoencoder r2 {test.get('r2')}, PCA with {components} component(s) "
+        f"r2 {test.get('pca_r2')}.",
+        file=sys.stderr,
+    )
+    return results
+
+
+def _evaluate(model: keras.Model, splits: dict[str, Any], options: dict[str, Any]):
+    """The model's outputs per split, the metrics per split and the PCA size."""
+    from pmtk.core.training import batches
+
+    # The split datasets, not NumPy arrays: Keras' NumPy adapter makes TensorFlow log a
+    # C++ error line under the deterministic ops the loop turns on.
+    outputs = {
+        name: model.predict(batches(split.dataset, options["batch_size"]), verbose=0)
+        for name, split in splits.items()
+    }
+    results, components = reconstruction_metrics(model, splits, outputs, options["latent_dim"])
+    return outputs, results, components
+
+
+def _below_pca(metrics: dict[str, float | None]) -> bool:
+    r2, pca_r2 = metrics.get("r2"), metrics.get("pca_r2")
+    return r2 is not None and pca_r2 is not None and r2 < pca_r2
+
+
+def reconstruction_metrics(
+    model: keras.Model, splits: dict[str, Any], outputs: dict[str, dict], latent_dim: int
+) -> tuple[dict[str, dict], int]:
+    """Reconstruction error and variance explained per split, for the model and PCA.
+
+    Both are scored on the observed entries only (a missing value has no truth to
+    compare with); PCA sees the same mean-imputed input as the model.
+
+    Returns:
+        The metrics per split, and the number of PCA components used (the code
+        size, unless the training split has fewer rows).
+    """
+    from sklearn.decomposition import PCA
+
+    mean, variance = model_statistics(model)
+    targets = {
+        name: (feature_matrix(split.examples).astype("float64") - mean) / np.sqrt(variance)
+        for name, split in splits.items()
+    }
+    train_input = np.nan_to_num(targets["train"], nan=0.0)
+    components = min(latent_dim, *train_input.shape)
+    pca = PCA(n_components=components, random_state=0).fit(train_input)
+    results = {}
+    for name, target in targets.items():
+        rebuilt = standardize(outputs[name]["reconstruction"].astype("float64"), mean, variance)
+        by_pca = pca.inverse_transform(pca.transform(np.nan_to_num(target, nan=0.0)))
+        mse, r2 = explained_variance(target, rebuilt)
+        results[name] = {
+            "reconstruction_mse": mse,
+            "r2": r2,
+            "pca_r2": explained_variance(target, by_pca)[1],
+        }
+    return results, components
+
+
+def explained_variance(
+    target: np.ndarray, rebuilt: np.ndarray
+) -> tuple[float | None, float | None]:
+    """Mean squared error and variance explained over the observed (non-NaN) entries.
+
+    Each feature is centred on its observed mean in this split before the entries
+    are pooled, so scikit-learn's ``r2_score`` of the pooled entries equals
+    ``1 - sum of squared errors / sum of per-feature variances`` (its
+    ``variance_weighted`` average when nothing is missing).
+
+    Returns:
+        ``(mse, r2)``; r2 is None for a single row, both are None when nothing is observed.
+    """
+    from sklearn.metrics import mean_squared_error, r2_score
+
+    observed = ~np.isnan(target)
+    if observed.sum() == 0:
+        return None, None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-missing features have no mean
+        center = np.nan_to_num(np.nanmean(target, axis=0), nan=0.0)
+    truth, guess = (target - center)[observed], (rebuilt - center)[observed]
+    r2 = _clean(r2_score(truth, guess)) if len(target) > 1 else None  # a variance needs 2 rows
+    return _clean(mean_squared_error(truth, guess)), r2
+
+
+def embedding_frame(
+    splits: dict[str, Any], outputs: dict[str, dict], color_column: str | None
+) -> pd.DataFrame:
+    """``id``, ``split``, the colour column (if any) and ``z1..zk`` of every row, in file order."""
+    frames = []
+    for name, split in splits.items():
+        frame = code_frame(split.examples["id"], outputs[name]["code"])
+        frame.insert(1, "split", name)
+        if color_column is not None and color_column not in frame.columns:
+            frame.insert(2, color_column, split.examples["color"].to_numpy())
+        frame["_row"] = split.examples["row"].to_numpy()
+        frames.append(frame)
+    table = pd.concat(frames, ignore_index=True).sort_values("_row", kind="stable")
+    return table.drop(columns="_row").reset_index(drop=True)
+
+
+def plot_codes(path: Path, embeddings: pd.DataFrame, color_column: str | None) -> None:
+    """Scatter plot of the first two code dimensions (z1 against row order for a 1-unit code).
+
+    A numeric colour column with many values gets a colour scale; any other gets
+    one colour per value.
+    """
+    from matplotlib.figure import Figure  # no pyplot: no global state, Agg canvas
+
+    figure = Figure(figsize=(6.4, 5.2))
+    axes = figure.subplots()
+    x = embeddings["z1"].to_numpy()
+    y = embeddings["z2"].to_numpy() if "z2" in embeddings else np.arange(len(x))
+    axes.set_xlabel("z1")
+    axes.set_ylabel("z2" if "z2" in embeddings else "row")
+    colors = embeddings.get(color_column)
+    if colors is None:
+        axes.scatter(x, y, s=8, alpha=0.7)
+    elif pd.api.types.is_numeric_dtype(colors) and colors.nunique() > MAX_LEGEND_ENTRIES:
+        points = axes.scatter(x, y, c=colors.to_numpy(), s=8, alpha=0.7, cmap="viridis")
+        figure.colorbar(points, ax=axes, label=color_column)
+    else:
+        labels = colors.astype(str).where(colors.notna(), "missing")
+        for value in sorted(labels.unique()):
+            chosen = (labels == value).to_numpy()
+            axes.scatter(x[chosen], y[chosen], s=8, alpha=0.7, label=value)
+        if labels.nunique() <= MAX_LEGEND_ENTRIES:
+            axes.legend(title=color_column, markerscale=2, fontsize="small")
+    axes.set_title(f"Autoencoder codes of {len(x)} rows")
+    figure.savefig(path, dpi=120, bbox_inches="tight")
+
+
+def _clean(value: float) -> float | None:
+    value = float(value)
+    return round(value, 6) if np.isfinite(value) else None

@@ -1,0 +1,124 @@
+"""The autoencoder task: compresses a numeric feature table to a small code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pmtk.core.sample_data import sample_data_path
+from pmtk.core.task import RunContext, Task, TaskOption
+
+if TYPE_CHECKING:
+    import keras
+    import numpy as np
+    import pandas as pd
+
+#: Column options that default to these values for the bundled sample only.
+SAMPLE_COLUMNS = {"id_column": "sample_id", "color_column": "cell_type"}
+
+
+class AutoencoderTask(Task):
+    """Learns a code of ``--latent-dim`` numbers per row that reconstructs the row's features."""
+
+    name = "autoencoder"
+    description = "Compresses a feature table (CSV, TSV, Parquet) to a small code, vs PCA."
+    default_model = "pca_residual"
+    target_kind = "reconstruction"
+    sample_data = "autoencoder/expression.csv"
+    options = (
+        TaskOption(
+            "id_column",
+            str,
+            None,
+            "Column of row ids kept with the codes (default: row number; sample_id for the "
+            "bundled sample).",
+        ),
+        TaskOption(
+            "color_column",
+            str,
+            None,
+            "Column colouring the code plot; not a feature (default: none; cell_type for the "
+            "bundled sample).",
+        ),
+        TaskOption("exclude", str, None, "Comma-separated columns that are not features."),
+        TaskOption("latent_dim", int, 16, "Size of the code (at most the number of features)."),
+        TaskOption(
+            "hidden_units",
+            str,
+            "128,64",
+            "Encoder hidden layer sizes, comma-separated; the decoder mirrors them.",
+        ),
+        TaskOption(
+            "denoise",
+            float,
+            0.0,
+            "Std of Gaussian noise added to standardised inputs while training (0: off).",
+        ),
+    )
+
+    def read(self, path: Path, context: RunContext, *, require_labels: bool = True):
+        """Reads the table; features are all numeric columns (training) or the run's (predict)."""
+        from pmtk.plugins.autoencoder import reading
+        from pmtk.plugins.autoencoder.models import check_options
+
+        table = reading.read_table(path, context.registry, self.name)
+        options, features = context.options, context.derived.get("features")
+        if not require_labels and features:
+            _register_layers()  # pmtk predict loads model.keras next
+            return reading.prediction_examples(table, str(path), features, options.get("id_column"))
+        if self.sample_data and path.resolve() == sample_data_path(self.sample_data).resolve():
+            for name, value in SAMPLE_COLUMNS.items():
+                if options.get(name) is None:  # stored resolved, so config.json says what ran
+                    options[name] = value
+        examples = reading.training_examples(table, str(path), options)
+        check_options(options, len(reading.feature_names(examples)), str(path))
+        return examples
+
+    def derive(self, train: pd.DataFrame, context: RunContext) -> dict[str, Any]:
+        """Remembers the feature columns, in order, for ``pmtk predict``."""
+        from pmtk.plugins.autoencoder.reading import feature_names
+
+        return {"features": feature_names(train)}
+
+    def dataset(self, examples: pd.DataFrame, targets: Any, context: RunContext):
+        """Unbatched raw feature vectors (float32, NaN where missing)."""
+        import tensorflow as tf
+
+        from pmtk.plugins.autoencoder.reading import feature_matrix
+
+        return tf.data.Dataset.from_tensor_slices(feature_matrix(examples))
+
+    def compile_options(self, kind: str) -> dict[str, Any]:
+        """No compiled loss: the model's ``ReconstructionLoss`` layer adds it.
+
+        That loss is the mean squared error on the standardised scale over observed
+        entries; it needs the standardised input and its missing-value mask, which
+        exist only inside the model, so the raw targets Keras would pass are unused.
+        """
+        return {"loss": None, "metrics": []}
+
+    def prediction_frame(
+        self,
+        examples: pd.DataFrame,
+        scores: dict[str, np.ndarray],
+        targets: Any,
+        labels: pd.Series | None,
+    ) -> pd.DataFrame:
+        """``id`` and the codes ``z1..zk`` of every row."""
+        from pmtk.plugins.autoencoder.report import code_frame
+
+        return code_frame(examples["id"], scores["code"])
+
+    def finish(self, model: keras.Model, context: RunContext, splits: dict[str, Any]) -> dict:
+        """Writes embeddings.csv, encoder.keras and codes.png; returns the metrics vs PCA."""
+        from pmtk.plugins.autoencoder.report import finish
+
+        return finish(model, context, splits)
+
+
+def _register_layers() -> None:
+    """Imports the custom layers (quietly starting TensorFlow) so Keras can load the model."""
+    from pmtk.core.runtime import quiet_tensorflow
+
+    quiet_tensorflow()
+    import pmtk.plugins.autoencoder.layers  # noqa: F401

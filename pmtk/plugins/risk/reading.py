@@ -1,0 +1,266 @@
+"""From a raw cohort table to pmtk's examples table: target, id, group, split and features.
+
+Training decides each column's role and kind here; prediction reuses the
+schema learned at training (``context.derived``), so a single raw row predicts
+exactly like a row of the training file.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from pmtk.core.errors import DataError, OptionError
+from pmtk.core.examples import group_column
+from pmtk.plugins.risk.features import (
+    FEATURE_PREFIX,
+    category_text,
+    infer_kind,
+    numeric_values,
+    where,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from pmtk.core.task import RunContext
+
+#: Target column of the bundled sample cohort, used when --data and --target are both omitted.
+SAMPLE_TARGET = "disease"
+_SPLIT_COLUMN = "split"
+_SHOWN = 5
+
+
+def read_table(path: Path, context: RunContext, task_name: str) -> pd.DataFrame:
+    """Reads ``path`` with the reader registered for its extension.
+
+    Raises:
+        DataError: A folder, an unsupported extension, or a file the reader rejects.
+    """
+    if path.is_dir():
+        raise DataError(f"{path} is a folder; the risk task reads one CSV, TSV or Parquet file.")
+    reader = context.registry.reader_for(task_name, path.name)
+    if reader is None:
+        known = ", ".join(sorted(context.registry.extensions(task_name)))
+        raise DataError(f"{path} has an extension the risk task cannot read; use one of: {known}.")
+    raw = reader.read(path)
+    if raw.shape[1] == 0 or len(raw) == 0:
+        raise DataError(f"{path} has no data rows; give a header row and one row per person.")
+    return raw
+
+
+def column_list(text: str | None) -> list[str]:
+    """``"a, b,c"`` -> ``["a", "b", "c"]`` (None -> [])."""
+    return [name.strip() for name in (text or "").split(",") if name.strip()]
+
+
+def _columns_hint(raw: pd.DataFrame) -> str:
+    return ", ".join(map(str, raw.columns))
+
+
+def _require_column(raw: pd.DataFrame, column: str, option: str, source: str) -> None:
+    if column not in raw.columns:
+        raise DataError(
+            f"{source} has no column '{column}' ({option}); its columns are: {_columns_hint(raw)}."
+        )
+
+
+def target_name(raw: pd.DataFrame, options: dict[str, Any], source: str) -> str:
+    """The outcome column: ``--target``, or ``disease`` for the bundled sample data.
+
+    Raises:
+        DataError: No --target with user data, or the column is not in the table.
+    """
+    target = options.get("target")
+    if target is None and options.get("data") is None:
+        target = SAMPLE_TARGET
+    if target is None:
+        raise OptionError(
+            f"Name the outcome column of {source} with --target COLUMN; its columns are: "
+            f"{_columns_hint(raw)}."
+        )
+    _require_column(raw, target, "--target", source)
+    return target
+
+
+def label_values(values: pd.Series, column: str, source: str) -> pd.Series:
+    """The raw target as the loop's ``label``: numbers when every value is one, else text.
+
+    Raises:
+        DataError: Fewer than two distinct outcomes.
+    """
+    import pandas as pd
+
+    present = values.dropna()
+    if not (pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)):
+        text = present.astype(str).str.strip()
+        parsed = pd.to_numeric(text, errors="coerce")
+        present = parsed if parsed.notna().all() else text.astype(object)
+    if present.nunique() < 2:
+        found = f"only the value {present.iloc[0]!r}" if len(present) else "no values"
+        raise DataError(
+            f"{source}: the target column '{column}' holds {found}; a risk model needs at least "
+            "two outcomes. Check --target or add rows with the other outcome."
+        )
+    return present
+
+
+def _notice(message: str) -> None:
+    print(f"Note: {message}", file=sys.stderr)
+
+
+def _roles(raw: pd.DataFrame, options: dict[str, Any], target: str, source: str) -> dict:
+    """The columns that are not features: id, group, split and excluded ones."""
+    roles = {
+        "id": options.get("id_column"),
+        "group": options.get("group_column"),
+        "exclude": column_list(options.get("exclude")),
+        "categorical": column_list(options.get("categorical")),
+    }
+    for option, column in (("--id-column", roles["id"]), ("--group-column", roles["group"])):
+        if column is not None:
+            _require_column(raw, column, option, source)
+            if column == target:
+                raise OptionError(f"{option} '{column}' is the --target column; pick another.")
+    for option in ("exclude", "categorical"):
+        for column in roles[option]:
+            _require_column(raw, column, f"--{option}", source)
+    if target in roles["exclude"]:
+        raise OptionError(f"--exclude lists the --target column '{target}'; remove it from there.")
+    return roles
+
+
+def feature_kinds(raw: pd.DataFrame, roles: dict, target: str, source: str) -> dict[str, str]:
+    """Kind of every candidate feature column, with identifiers, dates and empties sorted out.
+
+    Raises:
+        DataError: A column is empty in every row, or no feature is left.
+    """
+    skip = {target, roles["id"], roles["group"], _SPLIT_COLUMN, *roles["exclude"]}
+    kinds: dict[str, str] = {}
+    for column in raw.columns:
+        if column in skip:
+            continue
+        kind = infer_kind(raw[column], column, categorical=column in roles["categorical"])
+        if kind == "empty":
+            raise DataError(
+                f"{source}: column '{column}' is empty in every row; remove it or add it to "
+                f"--exclude {column}."
+            )
+        kinds[column] = kind
+    if not any(kind in ("numeric", "categorical") for kind in kinds.values()):
+        raise DataError(
+            f"{source} has no feature columns besides the target, id and group; "
+            "add the columns that describe each person."
+        )
+    return kinds
+
+
+def _identifiers(kinds: dict[str, str], roles: dict) -> str | None:
+    """Chooses the id column among identifier-like columns and says what happened to the rest."""
+    identifiers = [column for column, kind in kinds.items() if kind == "identifier"]
+    dates = [column for column, kind in kinds.items() if kind == "date"]
+    id_column = roles["id"]
+    if id_column is None and identifiers:
+        id_column = identifiers.pop(0)
+        _notice(f"column '{id_column}' has a different value in every row; using it as the id "
+                "(not a feature). Pass --id-column to choose another.")  # fmt: skip
+    for column in identifiers:
+        _notice(f"column '{column}' has a different value in every row and is left out as an "
+                "identifier; list it in --categorical to use it as a feature.")  # fmt: skip
+    for column in dates:
+        _notice(f"column '{column}' holds dates and is left out; convert it to a number "
+                "(for example days since baseline) to use it.")  # fmt: skip
+    return id_column
+
+
+def ids(raw: pd.DataFrame, column: str | None, source: str) -> pd.Series:
+    """One id per row: the id column as text, or the row's line/row number.
+
+    Raises:
+        DataError: The id column is missing somewhere or repeats a value.
+    """
+    import pandas as pd
+
+    if column is None or column not in raw.columns:
+        return pd.Series([where(raw, i) for i in range(len(raw))], index=raw.index, dtype=object)
+    values = category_text(raw[column])
+    blank = np.flatnonzero((values == "").to_numpy())
+    repeated = np.flatnonzero(values.duplicated().to_numpy())
+    for positions, problem in ((blank, "has no value"), (repeated, "repeats an earlier id")):
+        if len(positions):
+            raise DataError(
+                f"{source}: id column '{column}' {problem} at {where(raw, int(positions[0]))}; "
+                "ids must be unique per row (use --group-column for people with several rows)."
+            )
+    return values
+
+
+def feature_frame(raw: pd.DataFrame, kinds: dict[str, str], source: str) -> dict[str, pd.Series]:
+    """Clean feature values: float64 with NaN (numeric), text with '' for missing (categorical)."""
+    frame = {}
+    for column, kind in kinds.items():
+        if kind == "numeric":
+            frame[FEATURE_PREFIX + column] = numeric_values(raw[column], column, raw, source)
+        elif kind == "categorical":
+            frame[FEATURE_PREFIX + column] = category_text(raw[column])
+    return frame
+
+
+def training_examples(raw: pd.DataFrame, options: dict[str, Any], source: str) -> pd.DataFrame:
+    """The examples table of a training file (rows without an outcome are left out).
+
+    ``attrs["risk"]`` records the target and id columns for ``RiskTask.derive``.
+    """
+    import pandas as pd
+
+    target = target_name(raw, options, source)
+    options["target"] = target  # so config.json records the column actually used
+    roles = _roles(raw, options, target, source)
+    kinds = feature_kinds(raw, roles, target, source)
+    id_column = _identifiers(kinds, roles)
+    columns = {"id": ids(raw, id_column, source), "label": raw[target]}
+    group = group_column(raw, roles["group"], source)
+    if group is not None:
+        # a row without a group is its own group: it cannot share a patient with another row
+        columns["group"] = group.where(raw[roles["group"]].notna(), "row:" + columns["id"])
+    if _SPLIT_COLUMN in raw.columns:
+        columns["split"] = raw[_SPLIT_COLUMN]
+    examples = pd.DataFrame(columns | feature_frame(raw, kinds, source))
+    missing = examples["label"].isna().to_numpy()
+    if missing.any():
+        shown = ", ".join(examples["id"][missing].head(_SHOWN))
+        _notice(f"left out {int(missing.sum())} row(s) with no '{target}' value ({shown}).")
+        examples = examples[~missing]
+    examples["label"] = label_values(examples["label"], target, source)
+    examples = examples.reset_index(drop=True)
+    examples.attrs["risk"] = {"target": target, "id_column": id_column}
+    return examples
+
+
+def prediction_examples(raw: pd.DataFrame, derived: dict[str, Any], source: str) -> pd.DataFrame:
+    """The examples table of a file to predict, using the columns the model was trained on.
+
+    The target column is optional; extra columns are ignored.
+
+    Raises:
+        DataError: A feature column the model needs is absent, or holds bad numbers.
+    """
+    import pandas as pd
+
+    kinds = {f["column"]: "numeric" for f in derived["numeric"]}
+    kinds |= {f["column"]: "categorical" for f in derived["categorical"]}
+    absent = [column for column in kinds if column not in raw.columns]
+    if absent:
+        raise DataError(
+            f"{source} lacks the column(s) {', '.join(map(repr, absent))} the model was trained "
+            "on; add them (empty values are allowed)."
+        )
+    columns = {"id": ids(raw, derived.get("id_column"), source)}
+    target = derived.get("target")
+    if target in raw.columns:
+        columns["label"] = raw[target]
+    return pd.DataFrame(columns | feature_frame(raw, kinds, source)).reset_index(drop=True)

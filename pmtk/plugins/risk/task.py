@@ -1,0 +1,116 @@
+"""The risk task: a disease-risk model on a tabular cohort (CSV, TSV or Parquet)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pmtk.core.task import RunContext, Task, TaskOption
+from pmtk.plugins.risk.features import (
+    FEATURE_PREFIX,
+    input_names,
+    is_numeric_dtype,
+    statistics,
+    vocabulary,
+)
+
+if TYPE_CHECKING:
+    import keras
+    import numpy as np
+    import pandas as pd
+    import tensorflow as tf
+
+
+class RiskTask(Task):
+    """Predicts an outcome (binary, multi-class or continuous) from one row per person."""
+
+    name = "risk"
+    description = "Disease-risk model on a tabular cohort (CSV, TSV, Parquet)."
+    default_model = "mlp"
+    sample_data = "risk/cohort.csv"
+    options = (
+        TaskOption(
+            "target",
+            str,
+            None,
+            "Outcome column (required with --data; the bundled sample uses 'disease').",
+        ),
+        TaskOption(
+            "id_column", str, None, "Column of row ids: kept in predictions, never a feature."
+        ),
+        TaskOption("exclude", str, None, "Comma-separated columns to leave out."),
+        TaskOption(
+            "categorical", str, None, "Comma-separated columns to treat as categories (codes)."
+        ),
+        TaskOption("hidden_units", str, "64,32", "Widths of the MLP's hidden layers."),
+        TaskOption("dropout_rate", float, 0.2, "Dropout after each hidden layer (mlp)."),
+        TaskOption(
+            "importance_repeats",
+            int,
+            5,
+            "Shuffles per column for permutation importance (0 skips importance.csv).",
+        ),
+    )
+
+    def read(self, path: Path, context: RunContext, *, require_labels: bool = True) -> pd.DataFrame:
+        """Reads a cohort file; see ``reading.training_examples`` and ``prediction_examples``."""
+        from pmtk.plugins.risk.reading import prediction_examples, read_table, training_examples
+
+        raw = read_table(Path(path), context, self.name)
+        if require_labels:
+            return training_examples(raw, context.options, str(path))
+        # 'pmtk predict' loads model.keras after reading; the custom layers must be registered first
+        from pmtk.core.runtime import quiet_tensorflow
+
+        quiet_tensorflow()
+        import pmtk.plugins.risk.layers  # noqa: F401
+
+        return prediction_examples(raw, context.derived, str(path))
+
+    def derive(self, train: pd.DataFrame, context: RunContext) -> dict[str, Any]:
+        """The column schema and training statistics the model's preprocessing is built from."""
+        info = train.attrs.get("risk", {})
+        columns = [c.removeprefix(FEATURE_PREFIX) for c in train if c.startswith(FEATURE_PREFIX)]
+        names = input_names(columns)
+        numeric, categorical = [], []
+        for column in columns:
+            values = train[FEATURE_PREFIX + column]
+            entry = {"column": column, "input": names[column]}
+            if is_numeric_dtype(values):
+                numeric.append(entry | statistics(values))
+            else:
+                categorical.append(entry | {"vocabulary": vocabulary(values)})
+        derived = {
+            "target": info.get("target", context.options.get("target")),
+            "id_column": info.get("id_column", context.options.get("id_column")),
+            "numeric": numeric,
+            "categorical": categorical,
+        }
+        if is_numeric_dtype(train["label"]):  # used only if the target turns out continuous
+            derived["target_mean"] = float(train["label"].mean())
+            derived["target_std"] = float(train["label"].std(ddof=0)) or 1.0
+        return derived
+
+    def dataset(
+        self, examples: pd.DataFrame, targets: np.ndarray | None, context: RunContext
+    ) -> tf.data.Dataset:
+        """One dict of named raw column values per row (NaN / '' where missing)."""
+        import tensorflow as tf
+
+        derived = context.derived
+        inputs: dict[str, np.ndarray] = {}
+        for feature in derived["numeric"]:
+            values = examples[FEATURE_PREFIX + feature["column"]].to_numpy(dtype="float32")
+            inputs[feature["input"]] = values.reshape(-1, 1)
+        for feature in derived["categorical"]:
+            values = examples[FEATURE_PREFIX + feature["column"]].astype(object).to_numpy()
+            inputs[feature["input"]] = values.astype(str).reshape(-1, 1)
+        if targets is None:
+            return tf.data.Dataset.from_tensor_slices(inputs)
+        return tf.data.Dataset.from_tensor_slices((inputs, targets))
+
+    def finish(self, model: keras.Model, context: RunContext, splits: dict[str, Any]) -> dict:
+        """Brier score and calibration table (binary), and ``importance.csv``."""
+        from pmtk.plugins.risk.report import finish
+
+        return finish(self, model, context, splits)

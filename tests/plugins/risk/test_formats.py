@@ -1,0 +1,70 @@
+"""Reading cohort files: separators, compression, encodings, Parquet, and unreadable files."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from pmtk.core.errors import DataError
+from pmtk.plugins.risk.formats import read_parquet_table, read_text_table
+
+EXPECTED = {"age": ["61", "47"], "smoking": ["never", None], "outcome": ["yes", "no"]}
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("c.csv", "age,smoking,outcome\n61,never,yes\n47,,no\n"),
+        ("c.tsv", "age\tsmoking\toutcome\n61\tnever\tyes\n47\tNA\tno\n"),
+        ("c.csv", "age;smoking;outcome\n61;never;yes\n47;?;no\n"),
+        ("c.txt", "age\tsmoking\toutcome\n61\tnever\tyes\n47\t.\tno\n"),
+        ("c.csv", "\ufeff age , smoking,outcome\n61, never,yes\n47,,no\n"),
+    ],
+    ids=["csv", "tsv", "semicolon", "txt-tab", "bom-and-spaces"],
+)
+def test_text_tables_are_read_as_text(tmp_path: Path, name: str, content: str):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    table = read_text_table(path)
+    assert table.astype(object).where(table.notna(), None).to_dict("list") == EXPECTED
+    assert table.attrs["row_label"] == ("line", 2)
+
+
+def test_gzip_and_latin1(tmp_path: Path):
+    path = tmp_path / "c.csv.gz"
+    with gzip.open(path, "wb") as handle:
+        handle.write("site,outcome\nSão Paulo,yes\nKöln,no\n".encode("latin-1"))
+    assert read_text_table(path)["site"].tolist() == ["São Paulo", "Köln"]
+
+
+def test_parquet_keeps_types_and_a_named_index(tmp_path: Path):
+    frame = pd.DataFrame({"age": [61.0, None], "outcome": [True, False]},
+                         index=pd.Index(["P1", "P2"], name="patient_id"))  # fmt: skip
+    frame.to_parquet(tmp_path / "c.parquet")
+    table = read_parquet_table(tmp_path / "c.parquet")
+    assert list(table.columns) == ["patient_id", "age", "outcome"]
+    assert table["outcome"].dtype == bool
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("c.csv", b"", "is empty"),
+        ("c.csv", b"  \n\n", "is empty"),
+        ("c.csv", b"a,b\x00\x01", "is not a text table"),
+        ("c.csv", b'a,b\n1,"2\n', "cannot be parsed as a table"),
+        ("c.parquet", b"PAR1 not really", "is not a readable Parquet file"),
+        ("c.csv.gz", b"not gzip at all", "cannot be read"),
+    ],
+    ids=["empty", "blank", "binary", "open-quote", "bad-parquet", "bad-gzip"],
+)
+def test_unreadable_files(tmp_path: Path, name: str, content: bytes, message: str):
+    path = tmp_path / name
+    path.write_bytes(content)
+    reader = read_parquet_table if name.endswith(".parquet") else read_text_table
+    with pytest.raises(DataError, match=message) as error:
+        reader(path)
+    assert str(path) in str(error.value)
