@@ -86,11 +86,9 @@ def predict(run_dir: Path, data: Path, host: PluginHost, batch_size: int | None 
     if len(examples) == 0:
         raise DataError(f"{data} holds no examples to predict; point --data at your data.")
     quiet_tensorflow()
-    import keras
-
     from pmtk.core.training import batches
 
-    model = keras.saving.load_model(Path(run_dir) / "model.keras")
+    model = task.load_model(Path(run_dir) / "model.keras")
     dataset = task.dataset(examples, None, context)
     scores = model.predict(
         batches(dataset, batch_size or config["options"]["batch_size"]), verbose=0

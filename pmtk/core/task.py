@@ -174,6 +174,16 @@ class Task:
         """
         raise NotImplementedError
 
+    def load_model(self, path: Path) -> keras.Model:
+        """Loads a saved ``model.keras`` of this task (``pmtk predict`` calls it).
+
+        A task whose models use custom layers overrides it to import the module
+        that registers them first.
+        """
+        import keras
+
+        return keras.saving.load_model(path)
+
     def compile_options(self, kind: str) -> dict[str, Any]:
         """Loss and Keras metrics the loop compiles the model with.
 

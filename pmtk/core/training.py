@@ -171,11 +171,12 @@ def _write_outputs(task, context, prepared, splits, model, host) -> None:
     batch_size = context.options["batch_size"]
     results: dict[str, Any] = {"task": task.name}
     for name in SPLITS:
+        if targets.kind == "reconstruction":
+            break  # reconstruction metrics come from the task's finish()
         split = splits[name]
         scores = model.predict(batches(split.dataset, batch_size), verbose=0)
-        if targets.kind != "reconstruction":
-            results[name] = metrics.evaluate(targets.kind, split.targets, scores)
-        if name == "test" and targets.kind != "reconstruction":
+        results[name] = metrics.evaluate(targets.kind, split.targets, scores)
+        if name == "test":
             frame = task.prediction_frame(split.examples, scores, targets, split.examples["label"])
             frame.to_csv(run_dir / "predictions.csv", index=False)
     for name, extra in task.finish(model, context, splits).items():

@@ -56,6 +56,12 @@ class AutoencoderTask(Task):
         ),
     )
 
+    def load_model(self, path: Path):
+        """Registers the autoencoder's custom layers, then loads it."""
+        import pmtk.plugins.autoencoder.layers  # noqa: F401
+
+        return super().load_model(path)
+
     def read(self, path: Path, context: RunContext, *, require_labels: bool = True):
         """Reads the table; features are all numeric columns (training) or the run's (predict)."""
         from pmtk.plugins.autoencoder import reading
@@ -64,7 +70,6 @@ class AutoencoderTask(Task):
         table = reading.read_table(path, context.registry, self.name)
         options, features = context.options, context.derived.get("features")
         if not require_labels and features:
-            _register_layers()  # pmtk predict loads model.keras next
             return reading.prediction_examples(table, str(path), features, options.get("id_column"))
         if self.sample_data and path.resolve() == sample_data_path(self.sample_data).resolve():
             for name, value in SAMPLE_COLUMNS.items():
@@ -114,11 +119,3 @@ class AutoencoderTask(Task):
         from pmtk.plugins.autoencoder.report import finish
 
         return finish(model, context, splits)
-
-
-def _register_layers() -> None:
-    """Imports the custom layers (quietly starting TensorFlow) so Keras can load the model."""
-    from pmtk.core.runtime import quiet_tensorflow
-
-    quiet_tensorflow()
-    import pmtk.plugins.autoencoder.layers  # noqa: F401

@@ -112,13 +112,8 @@ def permutation_table(
 
 
 def _target_kind(context: RunContext, splits: dict[str, Any]) -> tuple[str, int]:
-    """The loop's target kind and class count, inferred again exactly as the loop did."""
-    import pandas as pd
-
-    from pmtk.core.targets import infer_targets
-
-    labels = pd.concat([split.examples["label"] for split in splits.values()], ignore_index=True)
-    targets = infer_targets(labels, source="", positive_class=context.options.get("positive_class"))
+    """The run's target kind and class count."""
+    targets = context.targets
     return targets.kind, len(targets.class_names) or 1
 
 

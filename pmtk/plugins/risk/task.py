@@ -59,13 +59,13 @@ class RiskTask(Task):
         raw = read_table(Path(path), context, self.name)
         if require_labels:
             return training_examples(raw, context.options, str(path))
-        # 'pmtk predict' loads model.keras after reading; the custom layers must be registered first
-        from pmtk.core.runtime import quiet_tensorflow
+        return prediction_examples(raw, context.derived, str(path))
 
-        quiet_tensorflow()
+    def load_model(self, path: Path):
+        """Registers the risk model's custom layers, then loads it."""
         import pmtk.plugins.risk.layers  # noqa: F401
 
-        return prediction_examples(raw, context.derived, str(path))
+        return super().load_model(path)
 
     def derive(self, train: pd.DataFrame, context: RunContext) -> dict[str, Any]:
         """The column schema and training statistics the model's preprocessing is built from."""
