@@ -4,6 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-venv.sh test
+# The example plugin package is installed like any third-party plugin, so its tests
+# exercise the real entry-point discovery.
+.venv/bin/python -m pip install --quiet -e examples/pmtk-example
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 status=0
