@@ -24,12 +24,17 @@ hookimpl = pluggy.HookimplMarker("pmtk")
 def pmtk_register_tasks(register: Any) -> None:
     """Add tasks that ``pmtk run NAME`` can train.
 
-    Called once per process when the task registry is first needed (listing tasks,
-    running, predicting).
+    Called once per process when the task registry is first needed, which is on
+    every ``pmtk`` command (the CLI builds one ``run`` subcommand per task), so keep
+    it cheap and free of TensorFlow imports. If it raises, the plugin is marked
+    failed; what it registered before raising stays registered.
 
     Args:
         register: Call ``register(task)`` with an instance of a
             :class:`pmtk.core.task.Task` subclass for every task the plugin adds.
+
+    Returns:
+        Nothing; the return value is ignored.
     """
 
 
@@ -37,7 +42,8 @@ def pmtk_register_tasks(register: Any) -> None:
 def pmtk_register_models(register: Any) -> None:
     """Add model architectures to a task, selectable with ``--model NAME``.
 
-    Called once per process, after all tasks are registered.
+    Called once per process on every command, after all tasks are registered. If
+    it raises, the plugin is marked failed; what it registered before stays.
 
     Args:
         register: Call ``register(task_name, model_name, builder, description="")``.
@@ -45,6 +51,9 @@ def pmtk_register_models(register: Any) -> None:
             the target kind, the class count and the task options, and returns an
             uncompiled Keras model whose output is a probability (classification)
             or a value (regression, reconstruction). Import Keras inside the builder.
+
+    Returns:
+        Nothing; the return value is ignored.
     """
 
 
@@ -52,12 +61,18 @@ def pmtk_register_models(register: Any) -> None:
 def pmtk_register_readers(register: Any) -> None:
     """Add readers for file formats to a task (for example NIfTI volumes for imaging).
 
-    Called once per process, after all tasks are registered.
+    Called once per process on every command, after all tasks are registered. If
+    it raises, the plugin is marked failed; what it registered before stays.
 
     Args:
         register: Call ``register(task_name, reader)`` with a
             :class:`pmtk.core.task.Reader`. Which arguments ``reader.read`` takes is
-            defined by the task (imaging: a path, returning an image array).
+            defined by the task: imaging ``read(path: str) -> ndarray`` of shape
+            ``(H, W)`` or ``(H, W, C)`` in RGB(A) order; risk and autoencoder
+            ``read(path: Path) -> pandas.DataFrame``.
+
+    Returns:
+        Nothing; the return value is ignored.
     """
 
 
@@ -65,11 +80,16 @@ def pmtk_register_readers(register: Any) -> None:
 def pmtk_register_callbacks(register: Any, context: RunContext) -> None:
     """Add Keras callbacks to every training run (experiment tracking, extra logs).
 
-    Called once per ``pmtk run``, after the model is built and before ``fit``.
+    Called once per ``pmtk run``, after the model is compiled and just before
+    ``fit``. ``context.run_dir`` is the staging folder that becomes the run
+    directory when the run succeeds, so files written there end up in the run.
 
     Args:
         register: Call ``register(callback)`` with a ``keras.callbacks.Callback``.
         context: The run being trained: task, resolved options, run directory.
+
+    Returns:
+        Nothing; the return value is ignored.
     """
 
 
@@ -82,4 +102,9 @@ def pmtk_register_commands(app: typer.Typer) -> None:
 
     Args:
         app: The root typer application; add commands with ``@app.command()``.
+            Wrap the body in ``pmtk.cli.errors.user_errors()`` so a ``PmtkError``
+            prints one sentence instead of a traceback.
+
+    Returns:
+        Nothing; the return value is ignored.
     """

@@ -90,6 +90,13 @@ def resolve(task: Task, given: dict[str, Any], explicit: set[str]) -> dict[str, 
     Returns:
         The resolved options; the command line wins over the file, the file over defaults.
     """
+    known = {option.name for option in all_options(task)}
+    unknown = sorted(set(given) - known)
+    if unknown:
+        raise OptionError(
+            f"Unknown option(s) for task '{task.name}': {', '.join(unknown)}; "
+            f"valid options are: {', '.join(sorted(known))}."
+        )
     options = dict(given)
     config_path = given.get("config")
     if config_path is not None:

@@ -16,9 +16,12 @@ def quiet_tensorflow() -> None:
     before its own log level applies, so stderr is pointed at /dev/null while it
     starts. ``PMTK_TF_LOGS=1`` shows them.
     """
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    verbose = os.environ.get("PMTK_TF_LOGS", "") not in ("", "0")
+    # Level 3 also hides harmless C++ "E0000" notices (e.g. oneDNN on masked LSTMs);
+    # real failures still surface as Python exceptions.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "0" if verbose else "3")
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-    if "tensorflow" in sys.modules or os.environ.get("PMTK_TF_LOGS", "") not in ("", "0"):
+    if "tensorflow" in sys.modules or verbose:
         return
     sys.stderr.flush()
     saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)

@@ -15,6 +15,11 @@ def sample_data_root() -> Path:
     return _PACKAGE.parent / "sample_data"
 
 
-def sample_data_path(name: str) -> Path:
-    """The bundled sample data set called ``name`` (a file or a folder)."""
-    return sample_data_root() / name
+def sample_data_path(name: str | Path) -> Path:
+    """The bundled sample data set called ``name`` (a file or a folder).
+
+    An absolute path is returned as is: third-party tasks ship sample data inside
+    their own package and name it by absolute path.
+    """
+    path = Path(name)
+    return path if path.is_absolute() else sample_data_root() / path

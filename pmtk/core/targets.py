@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 NEGATIVE_NAMES = {
     "0", "false", "no", "n", "neg", "negative", "normal", "healthy", "control", "benign",
     "absent", "none", "background", "nolesion", "no_lesion", "non-lesion", "wildtype", "wt",
+    "unbound", "nonbinding", "non-binding", "decoy", "shuffled", "unaffected", "survived", "alive",
 }  # fmt: skip
 
 #: Numeric labels with more distinct values than this are treated as a continuous target.

@@ -126,7 +126,8 @@ class Task:
     default_model: ClassVar[str]
     #: ``None`` infers binary/multiclass/regression from the labels.
     target_kind: ClassVar[str | None] = None
-    #: Name of the bundled sample data under ``sample_data/`` (used when ``--data`` is omitted).
+    #: Sample data used when ``--data`` is omitted: a name under pmtk's ``sample_data/``, or an
+    #: absolute path (third-party packages point into their own package).
     sample_data: ClassVar[str | None] = None
 
     def read(self, path: Path, context: RunContext, *, require_labels: bool = True) -> pd.DataFrame:

@@ -1,1 +1,34 @@
-"""Built-in genomics plugin (being written)."""
+"""Built-in genomics plugin: the task, its three architectures and the ``explain`` command.
+
+Hook implementations only; TensorFlow, pandas and Biopython load inside the functions that use
+them. Saved genomics models use the layers of ``pmtk.plugins.genomics.layers``: import that
+module before ``keras.saving.load_model``.
+"""
+
+from pmtk import hookimpl
+
+
+@hookimpl
+def pmtk_register_tasks(register):
+    """Registers the genomics task."""
+    from pmtk.plugins.genomics.task import GenomicsTask
+
+    register(GenomicsTask())
+
+
+@hookimpl
+def pmtk_register_models(register):
+    """Registers ``danq`` (default), ``rnn`` and ``cnn``."""
+    from pmtk.plugins.genomics import models
+
+    register("genomics", "danq", models.build_danq, "conv + pool + BiLSTM + dense (default)")
+    register("genomics", "rnn", models.build_rnn, "bidirectional GRU over the bases")
+    register("genomics", "cnn", models.build_cnn, "convolution-only baseline")
+
+
+@hookimpl
+def pmtk_register_commands(app):
+    """Adds ``pmtk explain`` (in-silico mutagenesis of a genomics run)."""
+    from pmtk.plugins.genomics import command
+
+    command.register(app)

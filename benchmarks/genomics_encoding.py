@@ -1,0 +1,168 @@
+"""Genomics encoding speed: pmtk's lookup-table encoder vs a per-base Python loop, same run.
+
+1. One-hot encoding, MB/s of sequence (1 MB = 10^6 bases), on the same bases:
+   a. 4 Mb as one sequence (a chromosome chunk);
+   b. the same 4 Mb as training-size batches (64 sequences of 1,000 bases per batch).
+   pmtk: ``encoding.encode`` (check every byte, pad/trim, one-hot by table lookup);
+   baseline: a per-base Python loop (dict lookup, one row assignment per base).
+2. FASTA to tensor, end to end: 4 Mb in 20,000 records of 200 bases (60-character lines),
+   plain and gzip. pmtk: ``reading.read_sequences`` (Biopython's SimpleFastaParser) +
+   check + pack + one-hot, and the same up to the packed bytes the models take;
+   baseline: ``SeqIO.parse`` records + the per-base loop. The row "SimpleFastaParser
+   alone" (parsing, nothing else) is the ceiling of any reader built on it.
+
+Every number is the median of ``--repeats`` runs; ratios are pmtk / baseline.
+Run: ``.venv/bin/python benchmarks/genomics_encoding.py`` (about a minute on 2 cores).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from pmtk.plugins.genomics.encoding import check_sequences, encode, one_hot, pack  # noqa: E402
+from pmtk.plugins.genomics.reading import read_fasta, read_sequences  # noqa: E402
+
+BASES_TOTAL = 4_000_000
+_COLUMNS = {"A": 0, "C": 1, "G": 2, "T": 3, "a": 0, "c": 1, "g": 2, "t": 3}
+_AMBIGUOUS = set("NRYSWKMBDHVnryswkmbdhv")
+
+
+def python_loop(sequences: list[str], length: int) -> np.ndarray:
+    """The baseline: one Python step per base."""
+    encoded = np.zeros((len(sequences), length, 4), dtype=np.float32)
+    for row, sequence in enumerate(sequences):
+        for position, base in enumerate(sequence[:length]):
+            column = _COLUMNS.get(base)
+            if column is not None:
+                encoded[row, position, column] = 1.0
+            elif base in _AMBIGUOUS:
+                encoded[row, position] = 0.25
+            else:
+                raise ValueError(f"invalid base {base!r} at position {position + 1}")
+    return encoded
+
+
+def make_sequence(total: int, seed: int = 0) -> str:
+    """Random DNA with soft-masked (lower-case) stretches and a few N, like real assemblies."""
+    rng = np.random.default_rng(seed)
+    codes = rng.choice(np.frombuffer(b"ACGT", dtype=np.uint8), total)
+    for start in rng.integers(0, total - 500, total // 5_000):
+        codes[start : start + 300] |= 0x20  # lower case
+    codes[rng.integers(0, total, total // 10_000)] = ord("N")
+    return codes.tobytes().decode("ascii")
+
+
+def median_seconds(function: Callable[[], object], repeats: int) -> float:
+    """Median wall time of ``repeats`` calls."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def in_batches(encoder: Callable[[list[str], int], object], sequences: list[str], size: int):
+    """Encodes ``sequences`` batch by batch, as a training pipeline would."""
+
+    def run() -> None:
+        for start in range(0, len(sequences), size):
+            encoder(sequences[start : start + size], 1_000)
+
+    return run
+
+
+def pmtk_fasta(path: Path, *, to_one_hot: bool) -> Callable[[], object]:
+    """pmtk's path from a FASTA file to the model input (or on to one-hot rows)."""
+
+    def run() -> object:
+        examples = read_sequences(path, require_labels=False)
+        sequences = examples["sequence"].tolist()
+        check_sequences(sequences, lambda index: str(index))
+        packed = pack(sequences, max(map(len, sequences)))
+        return one_hot(packed) if to_one_hot else packed
+
+    return run
+
+
+def baseline_fasta(path: Path) -> Callable[[], object]:
+    """Biopython ``SeqIO`` records, then the per-base loop."""
+    from Bio import SeqIO
+
+    def run() -> object:
+        opener = gzip.open if path.suffix == ".gz" else open
+        with opener(path, "rt") as handle:
+            sequences = [str(record.seq) for record in SeqIO.parse(handle, "fasta")]
+        return python_loop(sequences, max(map(len, sequences)))
+
+    return run
+
+
+def write_fasta(folder: Path, sequence: str, record_length: int = 200) -> list[Path]:
+    """4 Mb as 200-base records with 60-character lines, plain and gzip."""
+    lines = []
+    for index, start in enumerate(range(0, len(sequence), record_length)):
+        record = sequence[start : start + record_length]
+        lines.append(f">seq{index} label=x")
+        lines += [record[i : i + 60] for i in range(0, len(record), 60)]
+    text = ("\n".join(lines) + "\n").encode()
+    plain, packed = folder / "bench.fa", folder / "bench.fa.gz"
+    plain.write_bytes(text)
+    packed.write_bytes(gzip.compress(text, compresslevel=6))
+    return [plain, packed]
+
+
+def report(rows: list[tuple[str, float, float | None]]) -> None:
+    """Prints MB/s of pmtk and of the baseline, and their ratio."""
+    print(f"{'case':<44}{'pmtk MB/s':>11}{'loop MB/s':>11}{'ratio':>9}")
+    for name, pmtk_rate, loop_rate in rows:
+        loop = f"{loop_rate:11.1f}" if loop_rate else f"{'-':>11}"
+        ratio = f"{pmtk_rate / loop_rate:8.0f}x" if loop_rate else f"{'-':>9}"
+        print(f"{name:<44}{pmtk_rate:11.0f}{loop}{ratio}")
+
+
+def main() -> None:
+    """Runs every comparison and prints one table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5, help="runs per measurement")
+    repeats = parser.parse_args().repeats
+    megabases = BASES_TOTAL / 1e6
+    genome = make_sequence(BASES_TOTAL)
+    chunks = [genome[i : i + 1_000] for i in range(0, BASES_TOTAL, 1_000)]
+    rows = []
+    for name, pmtk_run, loop_run in [
+        ("one-hot, 4 Mb as one sequence",
+         lambda: encode([genome]), lambda: python_loop([genome], BASES_TOTAL)),
+        ("one-hot, batches of 64 x 1,000 bases",
+         in_batches(encode, chunks, 64), in_batches(python_loop, chunks, 64)),
+    ]:  # fmt: skip
+        pmtk_seconds = median_seconds(pmtk_run, repeats)
+        loop_seconds = median_seconds(loop_run, max(1, repeats // 2))
+        rows.append((name, megabases / pmtk_seconds, megabases / loop_seconds))
+    with tempfile.TemporaryDirectory() as folder:
+        for path in write_fasta(Path(folder), genome):
+            kind = "gzip" if path.suffix == ".gz" else "plain"
+            loop_seconds = median_seconds(baseline_fasta(path), max(1, repeats // 2))
+            for target, to_one_hot in (("one-hot", True), ("model input", False)):
+                seconds = median_seconds(pmtk_fasta(path, to_one_hot=to_one_hot), repeats)
+                baseline = megabases / loop_seconds if to_one_hot else None
+                rows.append((f"FASTA ({kind}) to {target}", megabases / seconds, baseline))
+            seconds = median_seconds(lambda path=path: read_fasta(path), repeats)
+            rows.append((f"FASTA ({kind}): SimpleFastaParser alone", megabases / seconds, None))
+    print(f"{BASES_TOTAL:,} bases; medians of {repeats} runs (loop: {max(1, repeats // 2)})\n")
+    report(rows)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,112 @@
+"""The genomics task: a sequence classifier over one-hot DNA."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pmtk.core.errors import OptionError
+from pmtk.core.task import RunContext, Task, TaskOption
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+    import tensorflow as tf
+
+#: Longest ``--sequence-length`` chosen automatically; longer training sequences are trimmed.
+MAX_SEQUENCE_LENGTH = 2000
+
+
+class GenomicsTask(Task):
+    """Classifies DNA sequences (FASTA or CSV/TSV) into the classes of the data."""
+
+    name = "genomics"
+    description = "Recurrent network over one-hot DNA (FASTA or CSV/TSV of sequences)."
+    default_model = "danq"
+    sample_data = "genomics"
+    options = (
+        TaskOption(
+            "sequence_length",
+            int,
+            None,
+            f"Bases per sequence after padding/trimming at the end (default: the longest "
+            f"training sequence, at most {MAX_SEQUENCE_LENGTH}).",
+        ),
+        TaskOption("reverse_complement", bool, False, "Train on random reverse complements too."),
+        TaskOption("filters", int, 128, "Convolution filters (danq, cnn)."),
+        TaskOption("kernel_size", int, 19, "Convolution width in bases (danq, cnn)."),
+        TaskOption("pool_size", int, 8, "Max-pooling width in bases (danq, cnn)."),
+        TaskOption("units", int, 64, "Recurrent units per direction, and dense units."),
+        TaskOption("dropout_rate", float, 0.2, "Dropout after pooling and before the dense layer."),
+    )
+
+    def read(self, path: Path, context: RunContext, *, require_labels: bool = True):
+        """Reads any of the three layouts and checks every base (see ``reading``, ``encoding``)."""
+        from pmtk.plugins.genomics.encoding import check_sequences
+        from pmtk.plugins.genomics.reading import read_sequences
+
+        examples = read_sequences(
+            path,
+            require_labels=require_labels,
+            group_column=context.options.get("group_column") if require_labels else None,
+        )
+        check_sequences(examples["sequence"], lambda index: _where(examples, index, path))
+        return examples
+
+    def load_model(self, path: Path):
+        """Registers the genomics layers, then loads the model."""
+        import pmtk.plugins.genomics.layers  # noqa: F401
+
+        return super().load_model(path)
+
+    def derive(self, train: pd.DataFrame, context: RunContext) -> dict[str, Any]:
+        """Chooses the sequence length: ``--sequence-length``, else the longest (capped)."""
+        longest = int(train["sequence"].str.len().max())
+        length = context.options.get("sequence_length")
+        if length is not None and length < 1:
+            raise OptionError(f"--sequence-length must be at least 1; got {length}.")
+        if length is None:
+            length = min(longest, MAX_SEQUENCE_LENGTH)
+        trimmed = int((train["sequence"].str.len() > length).sum())
+        if trimmed:
+            print(
+                f"Note: {trimmed} training sequence(s) are longer than {length} bases and are "
+                f"trimmed to their first {length}; pass --sequence-length to change this.",
+                file=sys.stderr,
+            )
+        return {"sequence_length": length, "longest_training_sequence": longest}
+
+    def dataset(
+        self, examples: pd.DataFrame, targets: np.ndarray | None, context: RunContext
+    ) -> tf.data.Dataset:
+        """Sequences as raw bytes padded/trimmed to the run's length (the model one-hot encodes)."""
+        import tensorflow as tf
+
+        from pmtk.plugins.genomics.encoding import pack
+
+        length = context.derived["sequence_length"]
+        if targets is None:
+            longer = int((examples["sequence"].str.len() > length).sum())
+            if longer:
+                print(
+                    f"Note: {longer} sequence(s) are longer than the model's {length} bases; "
+                    f"only their first {length} bases are scored.",
+                    file=sys.stderr,
+                )
+        packed = pack(examples["sequence"].tolist(), length)
+        if targets is None:
+            return tf.data.Dataset.from_tensor_slices(packed)
+        return tf.data.Dataset.from_tensor_slices((packed, targets))
+
+
+def _where(examples: pd.DataFrame, index: int, path: Path) -> str:
+    """Where example ``index`` came from, for error messages."""
+    record = examples["id"].iloc[index]
+    if "file" in examples:
+        return f"{examples['file'].iloc[index]}: record '{record}'"
+    if "row" in examples:
+        row = examples["row"].iloc[index]
+        named = "" if record == f"row_{row}" else f" (id '{record}')"
+        return f"{path}, row {row}{named}"
+    return f"{path}: record '{record}'"

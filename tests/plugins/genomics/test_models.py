@@ -1,0 +1,61 @@
+"""The three genomics architectures: shapes, padding invariance, save/load round trip."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pmtk.core.task import ModelSpec, RunContext
+from pmtk.plugins.genomics import models
+from pmtk.plugins.genomics.encoding import pack
+
+keras = pytest.importorskip("keras")
+BUILDERS = {"danq": models.build_danq, "rnn": models.build_rnn, "cnn": models.build_cnn}
+SMALL = {"filters": 4, "units": 3, "kernel_size": 5, "pool_size": 4, "seed": 0}
+SEQUENCES = ["ACGTACGTTTGACGTCAAGG", "acgtn", "GGGGCCCCAT"]
+
+
+def _spec(length: int, kind: str = "binary", classes: int = 1, **options) -> ModelSpec:
+    names = [f"c{i}" for i in range(max(classes, 2))]
+    return ModelSpec((length,), kind, classes, names, RunContext("genomics", SMALL | options, None))
+
+
+@pytest.mark.parametrize("name", BUILDERS)
+@pytest.mark.parametrize(("kind", "classes"), [("binary", 1), ("multiclass", 3)])
+def test_output_shape_and_bytes_input(name: str, kind: str, classes: int):
+    model = BUILDERS[name](_spec(20, kind, classes))
+    assert model.name == name
+    assert model.inputs[0].dtype == "uint8" and tuple(model.input_shape) == (None, 20)
+    scores = model.predict(pack(SEQUENCES, 20), verbose=0)
+    assert scores.shape == (3, classes)
+    if kind == "multiclass":
+        np.testing.assert_allclose(scores.sum(axis=1), 1.0, rtol=1e-5)
+
+
+@pytest.mark.parametrize("name", BUILDERS)
+def test_padding_does_not_change_the_score(name: str):
+    short = BUILDERS[name](_spec(20))
+    long = BUILDERS[name](_spec(37))
+    long.set_weights(short.get_weights())
+    np.testing.assert_allclose(
+        long.predict(pack(SEQUENCES, 37), verbose=0),
+        short.predict(pack(SEQUENCES, 20), verbose=0),
+        atol=1e-6,
+    )
+
+
+@pytest.mark.parametrize("name", BUILDERS)
+def test_saved_model_loads_with_plain_keras(name: str, tmp_path: Path):
+    model = BUILDERS[name](_spec(20, reverse_complement=True))
+    assert model.get_layer("reverse_complement") is not None
+    model.save(tmp_path / "model.keras")
+    loaded = keras.saving.load_model(tmp_path / "model.keras")
+    packed = pack(SEQUENCES, 20)
+    np.testing.assert_allclose(loaded.predict(packed, verbose=0), model.predict(packed, verbose=0))
+
+
+def test_registered_with_the_task(host):
+    assert host.registry.model_names("genomics") == ["cnn", "danq", "rnn"]
+    assert host.registry.task("genomics").default_model == "danq"
