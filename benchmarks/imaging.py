@@ -213,7 +213,7 @@ def main() -> None:
     parser.add_argument("--source-size", type=int, default=256)
     parser.add_argument("--image-size", type=int, default=128)
     parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--epochs", type=int, default=8)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
@@ -225,7 +225,7 @@ def main() -> None:
             "images/s",
             rows,
         )
-        loop_rows = bench_loop(work / "pngs", 64, args.epochs, max(3, args.repeats // 2), work)
+        loop_rows = bench_loop(work / "pngs", 64, args.epochs, args.repeats, work)
         print_table(
             f"Training loop: seed CNN, 64px, epochs 2-{args.epochs}, samples/s",
             "samples/s",
