@@ -32,14 +32,14 @@ def pmtk_register_models(register):
 
 @hookimpl
 def pmtk_register_readers(register):
-    """Registers the CSV/TSV (text) and Parquet readers; each returns a pandas table."""
-    from pmtk.plugins.autoencoder import formats
+    """Registers the CSV/TSV and Parquet readers; each returns a pandas table."""
+    from pmtk.core import tables
 
     register(
         "autoencoder",
-        Reader("text", formats.TEXT_EXTENSIONS, formats.read_text_table, "CSV/TSV (pandas)"),
+        Reader("text", tables.TEXT_EXTENSIONS, tables.read_text_table, "CSV/TSV (pandas)"),
     )
     register(
         "autoencoder",
-        Reader("parquet", formats.PARQUET_EXTENSIONS, formats.read_parquet_table, "Parquet"),
+        Reader("parquet", tables.PARQUET_EXTENSIONS, tables.read_parquet_table, "Parquet"),
     )

@@ -26,14 +26,13 @@ def pmtk_register_models(register):
 
 @hookimpl
 def pmtk_register_readers(register):
-    """Registers the CSV/TSV (text) and Parquet readers; each returns a raw pandas table."""
-    from pmtk.plugins.risk import formats
+    """Registers the CSV/TSV and Parquet readers; text tables keep every value as text."""
+    from functools import partial
 
+    from pmtk.core import tables
+
+    as_text = partial(tables.read_text_table, as_text=True)  # features.py infers the kinds
+    register("risk", Reader("text", tables.TEXT_EXTENSIONS, as_text, "CSV/TSV (pandas)"))
     register(
-        "risk",
-        Reader("text", formats.TEXT_EXTENSIONS, formats.read_text_table, "CSV/TSV (pandas)"),
-    )
-    register(
-        "risk",
-        Reader("parquet", formats.PARQUET_EXTENSIONS, formats.read_parquet_table, "Parquet"),
+        "risk", Reader("parquet", tables.PARQUET_EXTENSIONS, tables.read_parquet_table, "Parquet")
     )

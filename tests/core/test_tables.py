@@ -1,4 +1,4 @@
-"""Reading cohort files: separators, compression, encodings, Parquet, and unreadable files."""
+"""Reading tables: separators, compression, encodings, Parquet, and unreadable files."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from pmtk.core.errors import DataError
-from pmtk.plugins.risk.formats import read_parquet_table, read_text_table
+from pmtk.core.tables import read_parquet_table, read_text_table
 
 EXPECTED = {"age": ["61", "47"], "smoking": ["never", None], "outcome": ["yes", "no"]}
 
@@ -28,7 +28,7 @@ EXPECTED = {"age": ["61", "47"], "smoking": ["never", None], "outcome": ["yes", 
 def test_text_tables_are_read_as_text(tmp_path: Path, name: str, content: str):
     path = tmp_path / name
     path.write_text(content, encoding="utf-8")
-    table = read_text_table(path)
+    table = read_text_table(path, as_text=True)
     assert table.astype(object).where(table.notna(), None).to_dict("list") == EXPECTED
     assert table.attrs["row_label"] == ("line", 2)
 
@@ -37,7 +37,7 @@ def test_gzip_and_latin1(tmp_path: Path):
     path = tmp_path / "c.csv.gz"
     with gzip.open(path, "wb") as handle:
         handle.write("site,outcome\nSão Paulo,yes\nKöln,no\n".encode("latin-1"))
-    assert read_text_table(path)["site"].tolist() == ["São Paulo", "Köln"]
+    assert read_text_table(path, as_text=True)["site"].tolist() == ["São Paulo", "Köln"]
 
 
 def test_parquet_keeps_types_and_a_named_index(tmp_path: Path):
@@ -54,9 +54,9 @@ def test_parquet_keeps_types_and_a_named_index(tmp_path: Path):
     [
         ("c.csv", b"", "is empty"),
         ("c.csv", b"  \n\n", "is empty"),
-        ("c.csv", b"a,b\x00\x01", "is not a text table"),
-        ("c.csv", b'a,b\n1,"2\n', "cannot be parsed as a table"),
-        ("c.parquet", b"PAR1 not really", "is not a readable Parquet file"),
+        ("c.csv", b"a,b\x00\x01", "it holds binary data"),
+        ("c.csv", b'a,b\n1,"2\n', "cannot be read as a CSV/TSV table"),
+        ("c.parquet", b"PAR1 not really", "cannot be read as a Parquet table"),
         ("c.csv.gz", b"not gzip at all", "cannot be read"),
     ],
     ids=["empty", "blank", "binary", "open-quote", "bad-parquet", "bad-gzip"],
@@ -68,3 +68,15 @@ def test_unreadable_files(tmp_path: Path, name: str, content: bytes, message: st
     with pytest.raises(DataError, match=message) as error:
         reader(path)
     assert str(path) in str(error.value)
+
+
+@pytest.mark.parametrize("suffix", [".bz2", ".xz"])
+def test_other_compressions(tmp_path: Path, suffix: str):
+    import bz2
+    import lzma
+
+    opener = bz2.open if suffix == ".bz2" else lzma.open
+    path = tmp_path / f"c.tsv{suffix}"
+    with opener(path, "wb") as handle:
+        handle.write(b"a\tb\n1\t2.5\n")
+    assert read_text_table(path).to_dict("list") == {"a": [1], "b": [2.5]}

@@ -1,9 +1,8 @@
-"""The table formats the autoencoder reads: CSV/TSV text tables and Parquet.
+"""Reading tables (CSV, TSV, Parquet) for the tabular tasks, with one set of error messages.
 
-Each reader takes a path and returns a pandas table with one row per sample.
-They are registered through ``pmtk_register_readers``, so a plugin can add a
-format (for example AnnData ``.h5ad``) with a ``Reader`` of its own. pandas is
-imported inside the readers, so registering them stays cheap.
+Tasks register these functions as readers (``pmtk_register_readers``), so a plugin
+can add another table format for them with a ``Reader`` of its own. pandas is
+imported inside the functions, so registering them stays cheap.
 """
 
 from __future__ import annotations
@@ -27,10 +26,19 @@ PARQUET_EXTENSIONS = (".parquet", ".pq")
 #: values in many public (UCI) tables, ``.`` in SAS exports.
 EXTRA_MISSING = ["?", "."]
 _SEPARATORS = (",", "\t", ";")
+_SNIFF_BYTES = 65536
 
 
-def read_text_table(path: Path) -> pd.DataFrame:
+def read_text_table(path: Path, *, as_text: bool = False) -> pd.DataFrame:
     """Reads a CSV or TSV file (optionally .gz/.bz2/.xz); the separator comes from the header.
+
+    Args:
+        path: The file.
+        as_text: Keep every value as text (the caller infers column kinds itself);
+            otherwise pandas infers numeric columns.
+
+    Returns:
+        The table; ``attrs["row_label"]`` is ``("line", 2)``: data starts on file line 2.
 
     Raises:
         DataError: The file is empty, binary, or not a well-formed table.
@@ -38,51 +46,60 @@ def read_text_table(path: Path) -> pd.DataFrame:
     import pandas as pd
 
     path = Path(path)
-    header = _header(path)
+    head = _head(path)
+    encoding = _encoding(head)
+    header = head.decode(encoding, errors="ignore").splitlines()[0]
     try:
         table = pd.read_csv(
             path,
             sep=_separator(path, header),
+            dtype=str if as_text else None,
             na_values=EXTRA_MISSING,
             skipinitialspace=True,
-            encoding="utf-8-sig",
-            encoding_errors="replace",  # a stray Latin-1 byte in a label must not stop the read
+            encoding=encoding,
         )
     except pd.errors.EmptyDataError:
         raise _empty(path) from None
-    except (OSError, ValueError, EOFError) as error:
+    except (OSError, ValueError, EOFError, UnicodeDecodeError) as error:
         reason = (str(error).strip().splitlines() or [type(error).__name__])[-1][:160]
         raise DataError(
             f"{path} cannot be read as a CSV/TSV table ({reason}); check that every row has as "
             "many fields as the header and that quotes are closed."
         ) from None
+    table.attrs["row_label"] = ("line", 2)
     return _clean_header(table)
 
 
 def read_parquet_table(path: Path) -> pd.DataFrame:
     """Reads a Parquet file with pyarrow; a named index becomes a column.
 
+    Returns:
+        The table; ``attrs["row_label"]`` is ``("row", 1)``.
+
     Raises:
         DataError: The file is not a readable Parquet file.
     """
     import pandas as pd
+    import pyarrow
 
     try:
         table = pd.read_parquet(path)
-    except (OSError, ValueError) as error:  # pyarrow's errors derive from these
+    except (OSError, ValueError, pyarrow.ArrowException) as error:
         reason = (str(error).strip().splitlines() or [type(error).__name__])[0][:160]
         raise DataError(
             f"{path} cannot be read as a Parquet table ({reason}); re-export it or give a CSV."
         ) from None
-    return _clean_header(table.reset_index(drop=table.index.name is None))
+    table = table.reset_index(drop=table.index.name is None)
+    table.attrs["row_label"] = ("row", 1)
+    return _clean_header(table)
 
 
-def _header(path: Path) -> str:
-    """The first line of a text table (decompressed), after checking it is text."""
+def _head(path: Path) -> bytes:
+    """The first bytes of a text table (decompressed), after checking it is text."""
     opener = _COMPRESSED.get(path.suffix.lower(), open)
     try:
         with opener(path, "rb") as handle:
-            head = handle.read(65536)
+            head = handle.read(_SNIFF_BYTES)
     except (OSError, EOFError, lzma.LZMAError) as error:
         raise DataError(f"{path} cannot be read ({error}); check the file.") from None
     if not head.strip():
@@ -92,19 +109,29 @@ def _header(path: Path) -> str:
             f"{path} cannot be read as a CSV/TSV table (it holds binary data); give a text "
             "table or a Parquet file."
         )
-    return head.decode("utf-8-sig", errors="replace").splitlines()[0]
+    return head
+
+
+def _encoding(head: bytes) -> str:
+    """UTF-8 (with or without BOM), or Latin-1 for Windows exports (it reads any byte)."""
+    try:
+        head.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        if error.start < len(head) - 4:  # not just a character cut at the end of the sample
+            return "latin-1"
+    return "utf-8-sig"
 
 
 def _separator(path: Path, header: str) -> str:
     """The separator the header uses most; the extension decides a tie."""
     name = path.name.lower()
-    preferred = "," if name.endswith(".csv") or ".csv." in name else "\t"
+    preferred = "\t" if any(f"{ext}" in name for ext in (".tsv", ".tab")) else ","
     counts = {separator: header.count(separator) for separator in _SEPARATORS}
     return preferred if counts[preferred] == max(counts.values()) else max(counts, key=counts.get)
 
 
 def _empty(path: Path) -> DataError:
-    return DataError(f"{path} is empty; give a table with a header row and one row per sample.")
+    return DataError(f"{path} is empty; give a table with a header row and one row per example.")
 
 
 def _clean_header(table: pd.DataFrame) -> pd.DataFrame:
