@@ -68,8 +68,9 @@ def pmtk_register_readers(register: Any) -> None:
         register: Call ``register(task_name, reader)`` with a
             :class:`pmtk.core.task.Reader`. Which arguments ``reader.read`` takes is
             defined by the task: imaging ``read(path: str) -> ndarray`` of shape
-            ``(H, W)`` or ``(H, W, C)`` in RGB(A) order; risk and autoencoder
-            ``read(path: Path) -> pandas.DataFrame``.
+            ``(H, W)`` or ``(H, W, C)`` in RGB(A) order; genomics
+            ``read(path: Path) -> list[tuple[str, str]]`` of (title, sequence);
+            risk and autoencoder ``read(path: Path) -> pandas.DataFrame``.
 
     Returns:
         Nothing; the return value is ignored.

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-HEAVY = ("tensorflow", "keras", "cv2", "pydicom", "sklearn", "matplotlib", "Bio")
+HEAVY = ("tensorflow", "keras", "cv2", "pydicom", "sklearn", "matplotlib", "Bio", "pandas")
 
 PROBE = """
 import sys

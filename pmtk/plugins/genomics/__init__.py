@@ -27,6 +27,18 @@ def pmtk_register_models(register):
 
 
 @hookimpl
+def pmtk_register_readers(register):
+    """Registers the FASTA reader (Biopython; plain or gzip); it returns (title, sequence) pairs."""
+    from pmtk.core.task import Reader
+    from pmtk.plugins.genomics import reading
+
+    register(
+        "genomics",
+        Reader("fasta", reading.FASTA_EXTENSIONS, reading.read_fasta, "FASTA (Biopython)"),
+    )
+
+
+@hookimpl
 def pmtk_register_commands(app):
     """Adds ``pmtk explain`` (in-silico mutagenesis of a genomics run)."""
     from pmtk.plugins.genomics import command

@@ -12,14 +12,21 @@ import gzip
 import re
 import sys
 import zlib
+from collections.abc import Callable
 from itertools import chain
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from pmtk.core.errors import DataError, OptionError
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from pmtk.core.registry import Registry
+
 FASTA_SUFFIXES = (".fa", ".fasta", ".fna")
+#: Endings of the built-in FASTA reader (registered through ``pmtk_register_readers``).
+FASTA_EXTENSIONS = FASTA_SUFFIXES + tuple(suffix + ".gz" for suffix in FASTA_SUFFIXES)
 TABLE_SUFFIXES = (".csv", ".tsv")
 _JUNK = {".ds_store", "thumbs.db", "desktop.ini"}
 
@@ -28,6 +35,18 @@ def is_fasta(path: Path) -> bool:
     """Whether the file name ends in a FASTA suffix, optionally followed by ``.gz``."""
     name = path.name.lower().removesuffix(".gz")
     return name.endswith(FASTA_SUFFIXES)
+
+
+def record_reader(path: Path, registry: Registry | None) -> Callable | None:
+    """The function reading ``(title, sequence)`` records from ``path``, or None.
+
+    Readers come from the registry (``pmtk_register_readers`` for task ``genomics``),
+    so a plugin can add a sequence format; without a registry, plain FASTA only.
+    """
+    if registry is None:
+        return read_fasta if is_fasta(path) else None
+    reader = registry.reader_for("genomics", path.name)
+    return None if reader is None else reader.read
 
 
 def fasta_stem(path: Path) -> str:
@@ -120,6 +139,8 @@ def records_frame(
     if require_labels and fields.has("split"):
         columns["split"] = fields.column("split", "split=train|val|test")
     # Python strings stay as they are (object dtype): no copy into and back out of Arrow.
+    import pandas as pd
+
     return pd.DataFrame(columns, dtype=object)
 
 
@@ -155,7 +176,11 @@ class _Descriptions:
 
 
 def read_folder(
-    folder: Path, *, require_labels: bool = True, group_column: str | None = None
+    folder: Path,
+    *,
+    require_labels: bool = True,
+    group_column: str | None = None,
+    registry: Registry | None = None,
 ) -> pd.DataFrame:
     """Layout (a): one FASTA file per class, class = file stem.
 
@@ -163,12 +188,13 @@ def read_folder(
         DataError: No FASTA files, FASTA mixed with tables or class sub-folders, or a bad file.
     """
     frames = []
-    for path in _class_files(folder):
-        frame = records_frame(
-            read_fasta(path), path, label=fasta_stem(path), group_column=group_column
-        )
+    for path in _class_files(folder, registry):
+        read = record_reader(path, registry)
+        frame = records_frame(read(path), path, label=fasta_stem(path), group_column=group_column)
         frame["file"] = str(path)
         frames.append(frame)
+    import pandas as pd
+
     examples = pd.concat(frames, ignore_index=True)
     if examples["id"].duplicated().any():
         # Record ids repeat across class files: prefix the file stem to keep ids unique.
@@ -178,12 +204,13 @@ def read_folder(
     return examples
 
 
-def _class_files(folder: Path) -> list[Path]:
+def _class_files(folder: Path, registry: Registry | None) -> list[Path]:
     """The FASTA files at the top of ``folder``, after checking that it holds one layout only."""
     entries = sorted(p for p in folder.iterdir() if not p.name.startswith("."))
-    fasta = [p for p in entries if p.is_file() and is_fasta(p)]
+    readable = lambda p: record_reader(p, registry) is not None  # noqa: E731
+    fasta = [p for p in entries if p.is_file() and readable(p)]
     tables = [p for p in entries if p.is_file() and p.name.lower().endswith(TABLE_SUFFIXES)]
-    nested = [d for d in entries if d.is_dir() and any(is_fasta(p) for p in d.rglob("*"))]
+    nested = [d for d in entries if d.is_dir() and any(readable(p) for p in d.rglob("*"))]
     if fasta and (tables or nested):
         other = (tables or nested)[0].name
         raise DataError(
@@ -215,6 +242,8 @@ def read_table(
         DataError: Unreadable table, a missing column, or an empty label.
     """
     separator = "\t" if path.name.lower().removesuffix(".gz").endswith(".tsv") else ","
+    import pandas as pd
+
     try:
         table = pd.read_csv(path, sep=separator, dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
@@ -250,7 +279,11 @@ def read_table(
 
 
 def read_sequences(
-    path: Path, *, require_labels: bool = True, group_column: str | None = None
+    path: Path,
+    *,
+    require_labels: bool = True,
+    group_column: str | None = None,
+    registry: Registry | None = None,
 ) -> pd.DataFrame:
     """Reads any of the three layouts into an examples table.
 
@@ -258,6 +291,7 @@ def read_sequences(
         path: A folder of per-class FASTA files, one labelled FASTA file, or a CSV/TSV.
         require_labels: False when predicting: labels may be absent.
         group_column: Column (table) or description key (FASTA) whose groups stay in one split.
+        registry: Where sequence-file readers are looked up; None reads plain FASTA only.
 
     Returns:
         Columns ``id``, ``sequence`` and, where known, ``label``, ``group``, ``split``;
@@ -267,12 +301,15 @@ def read_sequences(
         DataError: Unknown layout or malformed data, naming the file and what to do.
     """
     if path.is_dir():
-        return read_folder(path, require_labels=require_labels, group_column=group_column)
+        return read_folder(
+            path, require_labels=require_labels, group_column=group_column, registry=registry
+        )
     if path.name.lower().removesuffix(".gz").endswith(TABLE_SUFFIXES):
         return read_table(path, require_labels=require_labels, group_column=group_column)
-    if is_fasta(path):
+    read = record_reader(path, registry)
+    if read is not None:
         return records_frame(
-            read_fasta(path), path, require_labels=require_labels, group_column=group_column
+            read(path), path, require_labels=require_labels, group_column=group_column
         )
     if group_column is not None:
         raise OptionError(f"--group-column needs a FASTA or CSV/TSV file; {path} is neither.")

@@ -50,6 +50,7 @@ class GenomicsTask(Task):
             path,
             require_labels=require_labels,
             group_column=context.options.get("group_column") if require_labels else None,
+            registry=context.registry,
         )
         check_sequences(examples["sequence"], lambda index: _where(examples, index, path))
         return examples

@@ -186,3 +186,29 @@ def test_group_column_missing_from_a_table(tmp_path: Path):
 def test_group_column_on_an_unknown_file_is_an_option_error(tmp_path: Path):
     with pytest.raises(OptionError, match="--group-column needs a FASTA or CSV/TSV file"):
         read_sequences(_write(tmp_path / "x.txt", "ACGT"), group_column="donor")
+
+
+def test_a_plugin_reader_adds_a_sequence_format(host, tmp_path: Path):
+    from pmtk import hookimpl
+    from pmtk.core.task import Reader
+
+    def read_lines(path: Path) -> list[tuple[str, str]]:
+        """One 'id sequence' pair per line."""
+        return [tuple(line.split()) for line in path.read_text().splitlines()]
+
+    class LinesPlugin:
+        @hookimpl
+        def pmtk_register_readers(self, register):
+            register("genomics", Reader("lines", (".seqs",), read_lines))
+
+    host.register(LinesPlugin(), "lines")
+    try:
+        folder = tmp_path / "classes"
+        folder.mkdir()
+        (folder / "bound.seqs").write_text("s1 ACGT\ns2 CCGG\n")
+        (folder / "unbound.seqs").write_text("s3 TTTT\n")
+        examples = read_sequences(folder, registry=host.registry)
+        assert examples["label"].tolist() == ["bound", "bound", "unbound"]
+        assert examples["sequence"].tolist() == ["ACGT", "CCGG", "TTTT"]
+    finally:
+        host.unregister("lines")
