@@ -99,17 +99,15 @@ def prepare_examples(task: Task, context: RunContext) -> PreparedExamples:
     return PreparedExamples(path, examples, targets, split)
 
 
-def group_column(examples: pd.DataFrame, column: str | None, source: str) -> pd.Series | None:
-    """The ``--group-column`` of a table as the examples' ``group``.
+def groups_of(table: pd.DataFrame, column: str, source: str) -> pd.Series:
+    """The ``--group-column`` of a table, as text, for the examples' ``group`` column.
 
     Raises:
-        DataError: The column is not in the table.
+        DataError: The column is not in the table; lists the columns.
     """
-    if column is None:
-        return None
-    if column not in examples.columns:
+    if column not in table.columns:
         raise DataError(
             f"{source} has no column '{column}' (--group-column); its columns are: "
-            f"{', '.join(map(str, examples.columns))}."
+            f"{', '.join(map(str, table.columns))}."
         )
-    return examples[column].astype(str)
+    return table[column].astype(str)

@@ -21,20 +21,6 @@ from tests.core.fake_task import FakePlugin
 ENV = ("PMTK_LOAD_PLUGINS", "PMTK_DISABLE_PLUGINS", "PMTK_TRACE_PLUGINS")
 
 
-@pytest.fixture
-def add_plugin(host):
-    """Registers plugin objects on ``host`` and always unregisters them afterwards."""
-    names: list[str] = []
-
-    def add(plugin: object, name: str, **kwargs):
-        names.append(name)
-        return host.register(plugin, name, **kwargs)
-
-    yield add
-    for name in names:
-        host.unregister(name)
-
-
 @dataclass
 class FakeEntryPoint:
     """Stands in for an installed distribution's ``pmtk`` entry point."""

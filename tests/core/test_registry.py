@@ -10,20 +10,6 @@ from pmtk.core.task import Reader, Task
 from tests.core.fake_task import FakePlugin, FakeTask, build_dense
 
 
-@pytest.fixture
-def add_plugin(host):
-    """Registers plugin objects on ``host`` and always unregisters them afterwards."""
-    names: list[str] = []
-
-    def add(plugin: object, name: str, **kwargs):
-        names.append(name)
-        return host.register(plugin, name, **kwargs)
-
-    yield add
-    for name in names:
-        host.unregister(name)
-
-
 def _read(path):
     return path
 

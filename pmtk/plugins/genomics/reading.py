@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pmtk.core.errors import DataError, OptionError
+from pmtk.core.examples import groups_of
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -267,12 +268,7 @@ def read_table(
             raise DataError(f"{path}, row {row}: the label is empty; give every sequence a label.")
         frame["label"] = labels
     if group_column is not None:
-        if group_column not in table.columns:
-            raise DataError(
-                f"{path} has no column '{group_column}' (--group-column); its columns are: "
-                f"{', '.join(table.columns)}."
-            )
-        frame["group"] = table[group_column]
+        frame["group"] = groups_of(table, group_column, str(path))
     if "split" in table.columns and require_labels:
         frame["split"] = table["split"]
     return frame

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from pmtk.core.errors import DataError, OptionError
+from pmtk.core.examples import groups_of
 
 MANIFEST_SUFFIXES = (".csv", ".tsv")
 #: Top-level folder names read as a split (``chest_xray/train/NORMAL/...``), not as classes.
@@ -160,12 +161,7 @@ def read_manifest(
         frame["label"] = table["label"].str.strip()
     column = group_column or ("patient_id" if "patient_id" in table.columns else None)
     if column is not None:
-        if column not in table.columns:
-            raise DataError(
-                f"{manifest} has no column '{column}' (--group-column); its columns are: "
-                f"{', '.join(table.columns)}."
-            )
-        frame["group"] = table[column]
+        frame["group"] = groups_of(table, column, str(manifest))
     if "split" in table.columns and require_labels:
         frame["split"] = table["split"]
     return frame
