@@ -99,12 +99,17 @@ def prepare_examples(task: Task, context: RunContext) -> PreparedExamples:
     return PreparedExamples(path, examples, targets, split)
 
 
-def groups_of(table: pd.DataFrame, column: str, source: str) -> pd.Series:
+def group_column(table: pd.DataFrame, column: str | None, source: str) -> pd.Series | None:
     """The ``--group-column`` of a table, as text, for the examples' ``group`` column.
+
+    Returns:
+        None when no column is named.
 
     Raises:
         DataError: The column is not in the table; lists the columns.
     """
+    if column is None:
+        return None
     if column not in table.columns:
         raise DataError(
             f"{source} has no column '{column}' (--group-column); its columns are: "

@@ -9,7 +9,7 @@ import pytest
 
 from pmtk.core import sample_data
 from pmtk.core.errors import DataError, OptionError
-from pmtk.core.examples import data_path, groups_of, prepare_examples
+from pmtk.core.examples import data_path, group_column, prepare_examples
 from pmtk.core.task import RunContext
 from tests.core.fake_task import FakeTask, options_for, write_table
 
@@ -130,10 +130,11 @@ def test_prepare_examples_rejects_empty_data(tmp_path):
         prepare_examples(FakeTask(), _context(FakeTask(), data))
 
 
-def test_groups_of(tmp_path):
+def test_group_column(tmp_path):
     table = pd.DataFrame({"patient": [1, 1, 2], "label": ["a", "b", "a"]})
-    assert groups_of(table, "patient", "x.csv").tolist() == ["1", "1", "2"]
+    assert group_column(table, None, "x.csv") is None
+    assert group_column(table, "patient", "x.csv").tolist() == ["1", "1", "2"]
     with pytest.raises(DataError) as caught:
-        groups_of(table, "subject", "x.csv")
+        group_column(table, "subject", "x.csv")
     message = str(caught.value)
     assert "x.csv has no column 'subject'" in message and "patient, label" in message

@@ -17,8 +17,8 @@ from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pmtk.core import examples as core_examples
 from pmtk.core.errors import DataError, OptionError
-from pmtk.core.examples import groups_of
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -268,7 +268,7 @@ def read_table(
             raise DataError(f"{path}, row {row}: the label is empty; give every sequence a label.")
         frame["label"] = labels
     if group_column is not None:
-        frame["group"] = groups_of(table, group_column, str(path))
+        frame["group"] = core_examples.group_column(table, group_column, str(path))
     if "split" in table.columns and require_labels:
         frame["split"] = table["split"]
     return frame

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from pmtk.core import examples as core_examples
 from pmtk.core.errors import DataError, OptionError
-from pmtk.core.examples import groups_of
 
 MANIFEST_SUFFIXES = (".csv", ".tsv")
 #: Top-level folder names read as a split (``chest_xray/train/NORMAL/...``), not as classes.
@@ -161,7 +161,7 @@ def read_manifest(
         frame["label"] = table["label"].str.strip()
     column = group_column or ("patient_id" if "patient_id" in table.columns else None)
     if column is not None:
-        frame["group"] = groups_of(table, column, str(manifest))
+        frame["group"] = core_examples.group_column(table, column, str(manifest))
     if "split" in table.columns and require_labels:
         frame["split"] = table["split"]
     return frame

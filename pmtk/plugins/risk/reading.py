@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pmtk.core.errors import DataError, OptionError
-from pmtk.core.examples import groups_of
+from pmtk.core.examples import group_column
 from pmtk.plugins.risk.features import (
     FEATURE_PREFIX,
     category_text,
@@ -223,8 +223,8 @@ def training_examples(raw: pd.DataFrame, options: dict[str, Any], source: str) -
     kinds = feature_kinds(raw, roles, target, source)
     id_column = _identifiers(kinds, roles)
     columns = {"id": ids(raw, id_column, source), "label": raw[target]}
-    if roles["group"] is not None:
-        group = groups_of(raw, roles["group"], source)
+    group = group_column(raw, roles["group"], source)
+    if group is not None:
         # a row without a group is its own group: it cannot share a patient with another row
         columns["group"] = group.where(raw[roles["group"]].notna(), "row:" + columns["id"])
     if _SPLIT_COLUMN in raw.columns:
