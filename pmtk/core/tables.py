@@ -125,7 +125,7 @@ def _encoding(head: bytes) -> str:
 def _separator(path: Path, header: str) -> str:
     """The separator the header uses most; the extension decides a tie."""
     name = path.name.lower()
-    preferred = "\t" if any(f"{ext}" in name for ext in (".tsv", ".tab")) else ","
+    preferred = "\t" if ".tsv" in name or ".tab" in name else ","
     counts = {separator: header.count(separator) for separator in _SEPARATORS}
     return preferred if counts[preferred] == max(counts.values()) else max(counts, key=counts.get)
 

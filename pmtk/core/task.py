@@ -93,6 +93,8 @@ class ModelSpec:
         context: The run context (options, derived settings).
         train_dataset: Unbatched training ``tf.data.Dataset`` of ``(x, y)``, for
             adapting preprocessing layers; never used for fitting by the builder.
+        class_weight: The class weights ``fit`` will use (None when unweighted), for
+            models that correct their outputs for them.
     """
 
     input_shape: tuple[int | None, ...]
@@ -101,6 +103,7 @@ class ModelSpec:
     class_names: list[str]
     context: RunContext
     train_dataset: tf.data.Dataset | None = None
+    class_weight: dict[int, float] | None = None
 
     @property
     def options(self) -> dict[str, Any]:

@@ -126,6 +126,12 @@ def _fit(task, context, prepared, splits, builder, host) -> keras.Model:
 
     options, kind = context.options, prepared.targets.kind
     train_dataset = splits["train"].dataset
+    weights = (
+        class_weights(kind, splits["train"].targets)
+        if splits["train"].targets is not None
+        else None
+    )
+    context.derived["class_weight"] = weights
     spec = ModelSpec(
         input_shape=_input_shape(train_dataset),
         kind=kind,
@@ -133,6 +139,7 @@ def _fit(task, context, prepared, splits, builder, host) -> keras.Model:
         class_names=prepared.targets.class_names,
         context=context,
         train_dataset=train_dataset,
+        class_weight=weights,
     )
     with make_strategy(options["distribute"]).scope():
         model = builder(spec)
@@ -140,12 +147,6 @@ def _fit(task, context, prepared, splits, builder, host) -> keras.Model:
             optimizer=keras.optimizers.Adam(options["learning_rate"]),
             **task.compile_options(kind),
         )
-    weights = (
-        class_weights(kind, splits["train"].targets)
-        if splits["train"].targets is not None
-        else None
-    )
-    context.derived["class_weight"] = weights
     model.fit(
         batches(train_dataset, options["batch_size"], shuffle_seed=options["seed"]),
         validation_data=batches(splits["val"].dataset, options["batch_size"]),

@@ -15,8 +15,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import numpy as np
-
 from pmtk.core.errors import OptionError
 from pmtk.core.task import ModelSpec
 
@@ -84,17 +82,11 @@ def encoded_inputs(spec: ModelSpec) -> tuple[dict[str, Any], Any]:
 def prior_shift(spec: ModelSpec) -> list[float] | None:
     """Logit shift that undoes the loop's balanced class weights (None when unweighted).
 
-    Uses the loop's own ``class_weights`` on the training targets, so the
-    correction always matches the weights ``fit`` receives.
+    ``spec.class_weight`` is what the loop passes to ``fit``, so the correction
+    always matches the weights the model was trained with.
     """
-    if spec.kind not in ("binary", "multiclass") or spec.train_dataset is None:
-        return None
-    from pmtk.core.training import class_weights
-
-    batches = spec.train_dataset.map(lambda x, y: y).batch(4096).as_numpy_iterator()
-    targets = np.concatenate([np.asarray(batch).reshape(-1) for batch in batches])
-    weights = class_weights(spec.kind, targets)
-    if weights is None:
+    weights = spec.class_weight
+    if spec.kind not in ("binary", "multiclass") or weights is None:
         return None
     if spec.kind == "binary":
         return [math.log(weights.get(1, 1.0) / weights.get(0, 1.0))]

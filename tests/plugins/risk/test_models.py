@@ -38,10 +38,13 @@ def _rows():
 def _spec(kind: str, targets: np.ndarray, host, **options) -> ModelSpec:
     import tensorflow as tf
 
+    from pmtk.core.training import class_weights
+
     context = RunContext("risk", {"dropout_rate": 0.1} | options, host.registry, dict(DERIVED))
     dataset = tf.data.Dataset.from_tensor_slices((_rows(), targets))
     num_classes = 3 if kind == "multiclass" else 1
-    return ModelSpec({}, kind, num_classes, [], context, dataset)
+    weights = class_weights(kind, targets)  # as the loop computes them
+    return ModelSpec({}, kind, num_classes, [], context, dataset, weights)
 
 
 @pytest.mark.parametrize(
