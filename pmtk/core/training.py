@@ -48,6 +48,9 @@ def train(task: Task, options: dict[str, Any], host: PluginHost) -> Path:
     Raises:
         PmtkError: Bad data or options; nothing is left that looks like a run.
     """
+    from pmtk.core.outputs import check_run_output
+
+    check_run_output(task, options)  # refuses a bad --output before any data is read
     context = RunContext(task.name, options, host.registry)
     prepared = prepare_examples(task, context)
     context.targets = prepared.targets
