@@ -27,6 +27,12 @@ COMMON_OPTIONS: tuple[TaskOption, ...] = (
     TaskOption(
         "distribute", str, "default", "tf.distribute strategy.", choices=("default", "mirrored")
     ),
+    TaskOption(
+        "bootstrap",
+        int,
+        1000,
+        "Bootstrap resamples of the test split for 95% intervals (0: no intervals).",
+    ),
     TaskOption("config", Path, None, "TOML file of option values; the command line wins."),
 )
 
@@ -112,6 +118,11 @@ def resolve(task: Task, given: dict[str, Any], explicit: set[str]) -> dict[str, 
             )
         if option.name in _POSITIVE and value is not None and value < 1:
             raise OptionError(f"--{option.name.replace('_', '-')} must be at least 1; got {value}.")
+    if options.get("bootstrap") is not None and options["bootstrap"] < 0:
+        raise OptionError(
+            f"--bootstrap must be 0 (no intervals) or a positive number of resamples; "
+            f"got {options['bootstrap']}."
+        )
     if options.get("learning_rate") is not None and options["learning_rate"] <= 0:
         raise OptionError(f"--learning-rate must be above 0; got {options['learning_rate']}.")
     if options.get("model") is None:
