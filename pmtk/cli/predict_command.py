@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from pmtk.cli.errors import user_errors
+from pmtk.core.errors import OptionError
 from pmtk.core.plugins import PluginHost
 
 
@@ -27,12 +28,30 @@ def register(app: typer.Typer, host: PluginHost) -> None:
     ) -> None:
         """Predict with a trained run; writes one CSV row per input."""
         with user_errors():
+            from pmtk.core.outputs import check_output
             from pmtk.core.prediction import predict as predict_run
 
+            if output is not None:  # before any data is read
+                check_output(output, [data, run_dir], kind="file")
             frame = predict_run(run_dir, data, host, batch_size)
             if output is None:
                 frame.to_csv(sys.stdout, index=False)
                 return
-            output.parent.mkdir(parents=True, exist_ok=True)
-            frame.to_csv(output, index=False)
+            _write_csv(frame, output)
             typer.echo(f"Wrote {len(frame)} predictions to {output}", err=True)
+
+
+def _write_csv(frame, output: Path) -> None:
+    """Writes the table beside ``output`` and renames it, so no half-written file is left."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    partial = output.with_name(f".{output.name}.partial")
+    try:
+        frame.to_csv(partial, index=False)
+        partial.replace(output)
+    except OSError as error:
+        raise OptionError(
+            f"--output {output} cannot be written ({error.strerror or error}); free some space "
+            "or choose another file."
+        ) from None
+    finally:
+        partial.unlink(missing_ok=True)

@@ -20,7 +20,12 @@ if TYPE_CHECKING:
 
 
 def check_output(
-    output: Path, inputs: Iterable[Path | None], *, kind: str = "folder", flag: str = "--output"
+    output: Path,
+    inputs: Iterable[Path | None],
+    *,
+    kind: str = "folder",
+    flag: str = "--output",
+    not_equal_to: Iterable[Path] = (),
 ) -> None:
     """Refuses an output path that would change an input or cannot be written.
 
@@ -29,13 +34,16 @@ def check_output(
         inputs: Files and folders the command reads (None entries are ignored).
         kind: ``folder`` (a run directory, created) or ``file`` (a CSV, created or replaced).
         flag: The option's name, for the message.
+        not_equal_to: Inputs the output may lie inside but not be (a run directory
+            holding an ``explain/`` folder).
 
     Raises:
-        OptionError: The output equals or lies inside an input, an input lies inside
-            the output file's place, a parent is a file, or the place is not writable.
+        OptionError: The output equals or lies inside an input, a parent is a file,
+            or the place is not writable.
     """
     target = _absolute(output)
-    for given in inputs:
+    not_equal_to = list(not_equal_to)
+    for given in [*inputs, *not_equal_to]:
         if given is None:
             continue
         source = _absolute(given)
@@ -44,7 +52,7 @@ def check_output(
                 f"{flag} {output} is the input {given} itself; pmtk never writes over its "
                 f"inputs, so choose another {kind} outside the data."
             )
-        if source in target.parents:
+        if source in target.parents and given not in not_equal_to:
             raise OptionError(
                 f"{flag} {output} is inside the input {given}; pmtk never writes into its "
                 f"inputs, so choose a {kind} outside it."

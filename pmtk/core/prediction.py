@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+import zipfile
+import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from pmtk.core.errors import DataError
+from pmtk.core.errors import DataError, PluginError
 from pmtk.core.targets import Targets
-from pmtk.core.task import RunContext
+from pmtk.core.task import RunContext, Task
 
 if TYPE_CHECKING:
+    import keras
     import pandas as pd
 
     from pmtk.core.plugins import PluginHost
@@ -46,19 +49,117 @@ def prediction_frame(
     return frame
 
 
+#: Keys of ``config.json`` that ``pmtk predict`` needs.
+_CONFIG_KEYS = ("task", "options", "target")
+
+
 def load_run_config(run_dir: Path) -> dict:
-    """The ``config.json`` of a finished run.
+    """The ``config.json`` of a finished run, after checking the run's files are there.
 
     Raises:
-        DataError: The folder is not a finished pmtk run.
+        DataError: The folder is not a finished pmtk run, or its ``config.json`` is damaged.
     """
-    config_file = Path(run_dir) / "config.json"
-    if not (config_file.is_file() and (Path(run_dir) / "model.keras").is_file()):
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        problem = "is a file" if run_dir.exists() else "does not exist"
         raise DataError(
-            f"{run_dir} is not a finished pmtk run (no config.json and model.keras); "
+            f"{run_dir} {problem}; pass a run directory written by 'pmtk run' (the folder "
+            "holding config.json and model.keras)."
+        )
+    absent = [name for name in ("config.json", "model.keras") if not (run_dir / name).is_file()]
+    if absent:
+        raise DataError(
+            f"{run_dir} is not a finished pmtk run (no {' and no '.join(absent)}); "
             "pass a folder written by 'pmtk run'."
         )
-    return json.loads(config_file.read_text())
+    config_file = run_dir / "config.json"
+    try:
+        config = json.loads(config_file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise DataError(
+            f"{config_file} cannot be read as JSON ({_reason(error)}); the run is damaged: "
+            "restore the file from a backup or train again with 'pmtk run'."
+        ) from None
+    missing = [key for key in _CONFIG_KEYS if not isinstance(config, dict) or key not in config]
+    target = config.get("target") if isinstance(config, dict) else None
+    if not missing and not isinstance(config["options"], dict):
+        missing = ["options"]
+    if not missing and not (isinstance(target, dict) and {"kind", "class_names"} <= set(target)):
+        missing = ["target.kind and target.class_names"]
+    if missing:
+        lacking = f"a valid '{missing[0]}'"
+        raise DataError(
+            f"{config_file} lacks {lacking}, so it was not written by 'pmtk run' or was edited; "
+            "restore the file from a backup or train again with 'pmtk run'."
+        )
+    return config
+
+
+def run_task(config: dict, run_dir: Path, host: PluginHost) -> Task:
+    """The installed task that made a run.
+
+    Raises:
+        DataError: No installed plugin provides the run's task.
+    """
+    try:
+        return host.registry.task(str(config["task"]))
+    except PluginError:
+        known = ", ".join(sorted(host.registry.tasks)) or "none"
+        raise DataError(
+            f"{Path(run_dir) / 'config.json'}: the run was made by the task '{config['task']}', "
+            f"which no installed plugin provides (installed: {known}); install the plugin "
+            "package that provides it, then try again."
+        ) from None
+
+
+def check_model_file(path: Path) -> None:
+    """Cheap check, without TensorFlow, that a ``.keras`` file is a complete archive.
+
+    Raises:
+        DataError: The file is truncated, corrupt or not a Keras archive.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            member = archive.testzip()
+        broken = None if member is None else f"its part {member} fails its checksum"
+    except (OSError, zipfile.BadZipFile, zlib.error, EOFError, ValueError) as error:
+        broken, names = _reason(error), set()
+    if broken is not None or "config.json" not in names:
+        raise _damaged_model(path, broken or "no config.json inside")
+
+
+def load_run_model(task: Task, path: Path) -> keras.Model:
+    """Loads a run's ``model.keras`` through the task, in Keras' safe mode.
+
+    Raises:
+        DataError: The file is damaged, or safe mode refuses it (it holds Python code).
+    """
+    check_model_file(path)
+    try:
+        return task.load_model(path)
+    except Exception as error:  # Keras raises many kinds for a damaged archive
+        if "safe_mode" in str(error) or "Lambda" in str(error):
+            raise DataError(
+                f"{path} holds Python code (such as a Lambda layer) that Keras' safe mode "
+                "refuses to run, and pmtk always loads models in safe mode; train the model "
+                "again with 'pmtk run' (whose models need no such code)."
+            ) from None
+        raise _damaged_model(path, _reason(error)) from None
+
+
+def _damaged_model(path: Path, reason: str) -> DataError:
+    return DataError(
+        f"{path} cannot be loaded as a Keras model ({reason}); the file is damaged or "
+        "incomplete: restore it from a backup or train again with 'pmtk run'."
+    )
+
+
+def _reason(error: BaseException) -> str:
+    """The first line of an exception's message, shortened, for a one-sentence error."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    text = lines[0] if lines else type(error).__name__
+    return text[:160].rstrip(".")
 
 
 def predict(run_dir: Path, data: Path, host: PluginHost, batch_size: int | None = None):
@@ -68,12 +169,14 @@ def predict(run_dir: Path, data: Path, host: PluginHost, batch_size: int | None 
         The predictions table (see :func:`prediction_frame`).
 
     Raises:
-        PmtkError: Not a run, unknown task, or bad data.
+        PmtkError: Not a run, a damaged run, unknown task, or bad data.
     """
     from pmtk.core.runtime import quiet_tensorflow
 
     config = load_run_config(run_dir)
-    task = host.registry.task(config["task"])
+    task = run_task(config, run_dir, host)
+    model_file = Path(run_dir) / "model.keras"
+    check_model_file(model_file)
     target = config["target"]
     targets = Targets(target["kind"], target["class_names"])
     context = RunContext(
@@ -88,10 +191,10 @@ def predict(run_dir: Path, data: Path, host: PluginHost, batch_size: int | None 
     quiet_tensorflow()
     from pmtk.core.training import batches
 
-    model = task.load_model(Path(run_dir) / "model.keras")
+    model = load_run_model(task, model_file)
     dataset = task.dataset(examples, None, context)
     scores = model.predict(
-        batches(dataset, batch_size or config["options"]["batch_size"]), verbose=0
+        batches(dataset, batch_size or config["options"].get("batch_size", 32)), verbose=0
     )
     labels = examples.get("label", None)
     return task.prediction_frame(examples, scores, targets, labels)

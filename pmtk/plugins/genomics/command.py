@@ -32,7 +32,11 @@ def register(app: typer.Typer) -> None:
         from pmtk.cli.errors import user_errors
 
         with user_errors():
+            from pmtk.core.outputs import check_output
             from pmtk.plugins.genomics.explain import explain_run
+
+            folder = output if output is not None else run_dir / "explain"  # explain_run's default
+            check_output(folder, [data], not_equal_to=[run_dir])  # before any data is read
 
             folder = explain_run(
                 run_dir,
