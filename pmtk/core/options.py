@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -115,6 +116,10 @@ def resolve(task: Task, given: dict[str, Any], explicit: set[str]) -> dict[str, 
             raise OptionError(
                 f"--{option.name.replace('_', '-')} must be one of {', '.join(option.choices)}; "
                 f"got '{value}'."
+            )
+        if option.type is float and value is not None and not math.isfinite(value):
+            raise OptionError(
+                f"--{option.name.replace('_', '-')} must be a finite number; got {value}."
             )
         if option.name in _POSITIVE and value is not None and value < 1:
             raise OptionError(f"--{option.name.replace('_', '-')} must be at least 1; got {value}.")

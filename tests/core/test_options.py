@@ -151,3 +151,16 @@ def test_resolve_does_not_modify_the_given_values(tmp_path):
     given = _defaults(config=_config(tmp_path, "epochs = 3\n"))
     resolve(TASK, given, {"config"})
     assert given["epochs"] == 20 and given["model"] is None
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")], ids=str)
+@pytest.mark.parametrize("name", ["learning_rate", "val_fraction"])
+def test_non_finite_numbers_are_rejected(name, value):
+    with pytest.raises(OptionError, match=rf"--{name.replace('_', '-')} must be a finite number"):
+        resolve(TASK, _defaults(**{name: value}), {name})
+
+
+def test_non_finite_numbers_from_config_are_rejected(tmp_path):
+    config = _config(tmp_path, "learning-rate = nan\n")
+    with pytest.raises(OptionError, match="must be a finite number; got nan"):
+        resolve(TASK, _defaults(config=config), {"config"})
