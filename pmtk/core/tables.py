@@ -8,8 +8,10 @@ imported inside the functions, so registering them stays cheap.
 from __future__ import annotations
 
 import bz2
+import csv
 import gzip
 import lzma
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -49,10 +51,12 @@ def read_text_table(path: Path, *, as_text: bool = False) -> pd.DataFrame:
     head = _head(path)
     encoding = _encoding(head)
     header = head.decode(encoding, errors="ignore").splitlines()[0]
+    separator = _separator(path, header)
+    _check_header_names(path, _header_names(header, separator))
     try:
         table = pd.read_csv(
             path,
-            sep=_separator(path, header),
+            sep=separator,
             dtype=str if as_text else None,
             na_values=EXTRA_MISSING,
             skipinitialspace=True,
@@ -67,7 +71,7 @@ def read_text_table(path: Path, *, as_text: bool = False) -> pd.DataFrame:
             "many fields as the header and that quotes are closed."
         ) from None
     table.attrs["row_label"] = ("line", 2)
-    return _clean_header(table)
+    return _clean_header(table, path)
 
 
 def read_parquet_table(path: Path) -> pd.DataFrame:
@@ -91,7 +95,7 @@ def read_parquet_table(path: Path) -> pd.DataFrame:
         ) from None
     table = table.reset_index(drop=table.index.name is None)
     table.attrs["row_label"] = ("row", 1)
-    return _clean_header(table)
+    return _clean_header(table, path)
 
 
 def _head(path: Path) -> bytes:
@@ -134,6 +138,84 @@ def _empty(path: Path) -> DataError:
     return DataError(f"{path} is empty; give a table with a header row and one row per example.")
 
 
-def _clean_header(table: pd.DataFrame) -> pd.DataFrame:
+def _clean_header(table: pd.DataFrame, path: Path) -> pd.DataFrame:
     table.columns = [str(column).strip() for column in table.columns]
+    _check_header_names(path, list(table.columns))
     return table
+
+
+def _header_names(header: str, separator: str) -> list[str]:
+    """Column names as written in the header line (pandas renames a repeat to ``age.1``)."""
+    try:
+        return [name.strip() for name in next(csv.reader([header], delimiter=separator))]
+    except (csv.Error, StopIteration):
+        return []
+
+
+def _check_header_names(path: Path, names: list[str]) -> None:
+    """Refuses a header that names a column twice: which of the two is meant is unknowable."""
+    seen: dict[str, int] = {}
+    for number, name in enumerate(names, 1):
+        if name in seen and name:
+            raise DataError(
+                f"{path}: the header names the column '{name}' twice (columns {seen[name]} and "
+                f"{number}); rename or remove one of them."
+            )
+        seen[name] = number
+
+
+def where(table: pd.DataFrame, position: int) -> str:
+    """How to point the user at a row: ``line N`` of a text file, ``row N`` otherwise.
+
+    Rows are named by their place in the file, never by an id, so messages carry no
+    patient identifiers.
+    """
+    unit, offset = table.attrs.get("row_label", ("row", 1))
+    return f"{unit} {position + offset}"
+
+
+def finite_values(
+    values: pd.DataFrame,
+    table: pd.DataFrame,
+    source: str,
+    *,
+    as_missing: bool = False,
+    option_hint: bool = True,
+) -> pd.DataFrame:
+    """Checks numeric columns for ``inf``, ``-inf`` and overflowing numbers such as ``1e400``.
+
+    Args:
+        values: Float columns, named as in the file, rows in file order.
+        table: The table as read (for its row numbering).
+        source: The file, for messages.
+        as_missing: Turn non-finite values into missing ones (with a notice) instead of
+            refusing them (``--nonfinite-as-missing``).
+        option_hint: Mention ``--nonfinite-as-missing`` in the error.
+
+    Returns:
+        ``values``, with non-finite entries made NaN when ``as_missing``.
+
+    Raises:
+        DataError: A non-finite value, naming the column and its first row.
+    """
+    import numpy as np
+
+    infinite = np.isinf(values.to_numpy(dtype="float64"))
+    if not infinite.any():
+        return values
+    columns = [str(values.columns[i]) for i in np.flatnonzero(infinite.any(axis=0))]
+    if as_missing:
+        shown = ", ".join(f"'{c}'" for c in columns[:5]) + (" and more" if len(columns) > 5 else "")
+        print(
+            f"Note: {source}: {int(infinite.sum())} infinite or too large value(s) in column(s) "
+            f"{shown} are treated as missing (--nonfinite-as-missing).",
+            file=sys.stderr,
+        )
+        return values.mask(infinite)
+    row, column = (int(i) for i in np.argwhere(infinite)[0])
+    hint = ", or pass --nonfinite-as-missing to treat such values as missing" if option_hint else ""
+    raise DataError(
+        f"{source}: column '{values.columns[column]}' has an infinite or too large value "
+        f"(inf, -inf or beyond 1.8e308) at {where(table, row)}; replace it with a number or "
+        f"leave the cell empty for a missing value{hint}."
+    )

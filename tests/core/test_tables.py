@@ -5,11 +5,12 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from pmtk.core.errors import DataError
-from pmtk.core.tables import read_parquet_table, read_text_table
+from pmtk.core.tables import finite_values, read_parquet_table, read_text_table
 
 EXPECTED = {"age": ["61", "47"], "smoking": ["never", None], "outcome": ["yes", "no"]}
 
@@ -80,3 +81,42 @@ def test_other_compressions(tmp_path: Path, suffix: str):
     with opener(path, "wb") as handle:
         handle.write(b"a\tb\n1\t2.5\n")
     assert read_text_table(path).to_dict("list") == {"a": [1], "b": [2.5]}
+
+
+@pytest.mark.parametrize(
+    "header", ["age,sex,age", "age,sex, age", '"age",sex,age', "age;sex;age"], ids=str
+)
+def test_a_column_named_twice_is_refused(tmp_path: Path, header: str):
+    path = tmp_path / "c.csv"
+    separator = ";" if ";" in header else ","
+    path.write_text(f"{header}\n1{separator}F{separator}2\n")
+    with pytest.raises(DataError, match=r"names the column 'age' twice \(columns 1 and 3\)"):
+        read_text_table(path)
+
+
+def test_a_parquet_column_named_twice_after_trimming_is_refused(tmp_path: Path):
+    path = tmp_path / "c.parquet"
+    pd.DataFrame({"age": [1], " age": [2]}).to_parquet(path)
+    with pytest.raises(DataError, match="names the column 'age' twice"):
+        read_parquet_table(path)
+
+
+def test_names_like_pandas_renames_are_fine(tmp_path: Path):
+    path = tmp_path / "c.csv"
+    path.write_text("age,age.1\n1,2\n")
+    assert list(read_text_table(path).columns) == ["age", "age.1"]
+
+
+def test_finite_values_name_the_column_and_file_line(tmp_path: Path):
+    path = tmp_path / "c.csv"
+    path.write_text("a,b\n1,2\n3,1e400\n-inf,4\n")
+    table = read_text_table(path)
+    with pytest.raises(DataError, match=r"c.csv: column 'b' has an infinite .* at line 3;"):
+        finite_values(table[["a", "b"]].astype(float), table, str(path))
+
+
+def test_finite_values_as_missing_with_a_notice(tmp_path: Path, capsys):
+    table = pd.DataFrame({"a": [1.0, np.inf], "b": [-np.inf, 2.0]})
+    values = finite_values(table, table, "t.parquet", as_missing=True)
+    assert values.isna().to_numpy().tolist() == [[False, True], [True, False]]
+    assert "2 infinite or too large value(s) in column(s) 'a', 'b'" in capsys.readouterr().err

@@ -16,6 +16,7 @@ import pandas as pd
 
 from pmtk.core.errors import DataError, OptionError
 from pmtk.core.examples import group_column
+from pmtk.core.tables import finite_values, where
 
 if TYPE_CHECKING:
     from pmtk.core.registry import Registry
@@ -73,7 +74,8 @@ def training_examples(table: pd.DataFrame, source: str, options: dict[str, Any])
     aside = {*(column for _, column in named), *excluded, options.get("group_column"), "split"}
     features = _numeric_features([c for c in table.columns if c not in aside], table, source)
     _warn_constant(table[features], source)
-    examples = _examples(table, features, options.get("id_column"), source)
+    nonfinite = "missing" if options.get("nonfinite_as_missing") else "refuse"
+    examples = _examples(table, features, options.get("id_column"), source, nonfinite)
     if "split" in table.columns:
         examples["split"] = table["split"].to_numpy()
     if group is not None:
@@ -126,7 +128,7 @@ def prediction_examples(
             f"{source} has no column '{id_column}' (the run's --id-column); add it so each "
             "code can be matched to its row."
         )
-    return _examples(table, features, id_column, source)
+    return _examples(table, features, id_column, source, "refuse-predict")
 
 
 def feature_names(examples: pd.DataFrame) -> list[str]:
@@ -140,15 +142,18 @@ def feature_matrix(examples: pd.DataFrame) -> np.ndarray:
     return examples[columns].to_numpy(dtype="float32")
 
 
-def _examples(table: pd.DataFrame, features: list[str], id_column: str | None, source: str):
-    values = table[features].astype("float64")
-    infinite = np.isinf(values.to_numpy())
-    if infinite.any():
-        row, column = np.argwhere(infinite)[0]
-        raise DataError(
-            f"{source}: data row {row + 1}, column '{features[column]}' is infinite; replace it "
-            "with a number or leave the cell empty (missing)."
-        )
+def _examples(
+    table: pd.DataFrame, features: list[str], id_column: str | None, source: str, nonfinite: str
+) -> pd.DataFrame:
+    """``id``, ``row`` and the features; ``nonfinite`` is ``refuse``, ``missing`` or
+    ``refuse-predict`` (refuse without suggesting ``--nonfinite-as-missing``)."""
+    values = finite_values(
+        table[features].astype("float64"),
+        table,
+        source,
+        as_missing=nonfinite == "missing",
+        option_hint=nonfinite == "refuse",
+    )
     examples = pd.DataFrame({"id": _ids(table, id_column, source), "row": np.arange(len(table))})
     values.columns = [f"{FEATURE_PREFIX}{name}" for name in features]
     return pd.concat([examples, values.reset_index(drop=True)], axis=1)
@@ -161,15 +166,17 @@ def _ids(table: pd.DataFrame, id_column: str | None, source: str) -> np.ndarray:
     if ids.isna().any():
         row = int(np.flatnonzero(ids.isna().to_numpy())[0])
         raise DataError(
-            f"{source}: data row {row + 1} has no value in the id column '{id_column}'; give "
+            f"{source}: {where(table, row)} has no value in the id column '{id_column}'; give "
             "every row an id."
         )
     ids = ids.astype(str)
-    repeated = ids[ids.duplicated()]
+    repeated = np.flatnonzero(ids.duplicated().to_numpy())
     if len(repeated):
+        row = int(repeated[0])
+        first = int(np.flatnonzero((ids == ids.iloc[row]).to_numpy())[0])
         raise DataError(
-            f"{source}: id '{repeated.iloc[0]}' appears more than once in column '{id_column}'; "
-            "ids must be unique."
+            f"{source}: {where(table, row)} repeats the id of {where(table, first)} in column "
+            f"'{id_column}'; ids must be unique."
         )
     return ids.to_numpy()
 

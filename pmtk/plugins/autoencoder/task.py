@@ -49,6 +49,13 @@ class AutoencoderTask(Task):
             "Encoder hidden layer sizes, comma-separated; the decoder mirrors them.",
         ),
         TaskOption(
+            "nonfinite_as_missing",
+            bool,
+            False,
+            "Treat inf, -inf and numbers too large for a float (1e400) as missing values "
+            "instead of stopping.",
+        ),
+        TaskOption(
             "denoise",
             float,
             0.0,

@@ -15,6 +15,7 @@ import numpy as np
 
 from pmtk.core.errors import DataError, OptionError
 from pmtk.core.examples import group_column
+from pmtk.core.tables import finite_values
 from pmtk.plugins.risk.features import (
     FEATURE_PREFIX,
     category_text,
@@ -144,7 +145,8 @@ def feature_kinds(raw: pd.DataFrame, roles: dict, target: str, source: str) -> d
     for column in raw.columns:
         if column in skip:
             continue
-        kind = infer_kind(raw[column], column, categorical=column in roles["categorical"])
+        with np.errstate(invalid="ignore"):  # inf in a column: reported by feature_frame
+            kind = infer_kind(raw[column], column, categorical=column in roles["categorical"])
         if kind == "empty":
             raise DataError(
                 f"{source}: column '{column}' is empty in every row; remove it or add it to "
@@ -199,15 +201,57 @@ def ids(raw: pd.DataFrame, column: str | None, source: str) -> pd.Series:
     return values
 
 
-def feature_frame(raw: pd.DataFrame, kinds: dict[str, str], source: str) -> dict[str, pd.Series]:
-    """Clean feature values: float64 with NaN (numeric), text with '' for missing (categorical)."""
+def feature_frame(
+    raw: pd.DataFrame, kinds: dict[str, str], source: str, *, nonfinite: str = "refuse"
+) -> dict[str, pd.Series]:
+    """Clean feature values: float64 with NaN (numeric), text with '' for missing (categorical).
+
+    Args:
+        raw: The table as read.
+        kinds: Kind of every feature column.
+        source: The file, for messages.
+        nonfinite: ``refuse`` (training), ``missing`` (``--nonfinite-as-missing``) or
+            ``refuse-predict`` (no option to suggest).
+
+    Raises:
+        DataError: A numeric column holds text, or an infinite or overflowing number.
+    """
+    import pandas as pd
+
+    numeric = {
+        column: numeric_values(raw[column], column, raw, source)
+        for column, kind in kinds.items()
+        if kind == "numeric"
+    }
+    if numeric:
+        checked = finite_values(
+            pd.DataFrame(numeric, index=raw.index),
+            raw,
+            source,
+            as_missing=nonfinite == "missing",
+            option_hint=nonfinite == "refuse",
+        )
+        numeric = {column: checked[column] for column in numeric}
     frame = {}
     for column, kind in kinds.items():
         if kind == "numeric":
-            frame[FEATURE_PREFIX + column] = numeric_values(raw[column], column, raw, source)
+            frame[FEATURE_PREFIX + column] = numeric[column]
         elif kind == "categorical":
             frame[FEATURE_PREFIX + column] = category_text(raw[column])
     return frame
+
+
+def _finite_target(raw: pd.DataFrame, target: str, source: str, as_missing: bool) -> pd.Series:
+    """The raw target, with infinite numbers refused (or made missing with the option)."""
+    import pandas as pd
+
+    values = raw[target]
+    text = values.astype(object).where(values.notna(), None)
+    parsed = pd.to_numeric(text, errors="coerce").astype("float64")
+    if not np.isinf(parsed.to_numpy()).any() or parsed.notna().sum() < values.notna().sum():
+        return values  # no infinity, or text classes (where 'inf' is just a name)
+    checked = finite_values(parsed.to_frame(target), raw, source, as_missing=as_missing)
+    return values.where(checked[target].notna() | parsed.isna())
 
 
 def training_examples(raw: pd.DataFrame, options: dict[str, Any], source: str) -> pd.DataFrame:
@@ -222,18 +266,23 @@ def training_examples(raw: pd.DataFrame, options: dict[str, Any], source: str) -
     roles = _roles(raw, options, target, source)
     kinds = feature_kinds(raw, roles, target, source)
     id_column = _identifiers(kinds, roles)
-    columns = {"id": ids(raw, id_column, source), "label": raw[target]}
+    as_missing = bool(options.get("nonfinite_as_missing"))
+    label = _finite_target(raw, target, source, as_missing)
+    columns = {"id": ids(raw, id_column, source), "label": label}
     group = group_column(raw, roles["group"], source)
     if group is not None:
         # a row without a group is its own group: it cannot share a patient with another row
         columns["group"] = group.where(raw[roles["group"]].notna(), "row:" + columns["id"])
     if _SPLIT_COLUMN in raw.columns:
         columns["split"] = raw[_SPLIT_COLUMN]
-    examples = pd.DataFrame(columns | feature_frame(raw, kinds, source))
+    nonfinite = "missing" if as_missing else "refuse"
+    examples = pd.DataFrame(columns | feature_frame(raw, kinds, source, nonfinite=nonfinite))
     missing = examples["label"].isna().to_numpy()
     if missing.any():
-        shown = ", ".join(examples["id"][missing].head(_SHOWN))
-        _notice(f"left out {int(missing.sum())} row(s) with no '{target}' value ({shown}).")
+        positions = np.flatnonzero(missing)
+        shown = ", ".join(where(raw, int(p)) for p in positions[:_SHOWN])
+        more = ", ..." if len(positions) > _SHOWN else ""
+        _notice(f"left out {len(positions)} row(s) with no '{target}' value ({shown}{more}).")
         examples = examples[~missing]
     examples["label"] = label_values(examples["label"], target, source)
     examples = examples.reset_index(drop=True)
@@ -263,4 +312,5 @@ def prediction_examples(raw: pd.DataFrame, derived: dict[str, Any], source: str)
     target = derived.get("target")
     if target in raw.columns:
         columns["label"] = raw[target]
-    return pd.DataFrame(columns | feature_frame(raw, kinds, source)).reset_index(drop=True)
+    features = feature_frame(raw, kinds, source, nonfinite="refuse-predict")
+    return pd.DataFrame(columns | features).reset_index(drop=True)

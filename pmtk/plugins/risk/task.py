@@ -45,6 +45,13 @@ class RiskTask(Task):
         TaskOption("hidden_units", str, "64,32", "Widths of the MLP's hidden layers."),
         TaskOption("dropout_rate", float, 0.2, "Dropout after each hidden layer (mlp)."),
         TaskOption(
+            "nonfinite_as_missing",
+            bool,
+            False,
+            "Treat inf, -inf and numbers too large for a float (1e400) as missing values "
+            "instead of stopping.",
+        ),
+        TaskOption(
             "importance_repeats",
             int,
             5,

@@ -112,3 +112,39 @@ def test_prediction_examples_use_the_trained_schema():
     examples = prediction_examples(raw, derived, "new.csv")
     assert list(examples.columns) == ["id", F + "age", F + "sex"]
     assert examples["id"].tolist() == ["Z9"] and np.isnan(examples[F + "age"][0])
+
+
+def test_left_out_rows_are_named_by_line_never_by_id(capsys):
+    raw = _raw(pid=["P01", "P02", "P03", "P04"], outcome=["yes", None, "no", None])
+    training_examples(raw, _options(id_column="pid"), "c.csv")
+    err = capsys.readouterr().err
+    assert "left out 2 row(s) with no 'outcome' value (line 3, line 5)" in err
+    assert "P02" not in err and "P04" not in err
+
+
+@pytest.mark.parametrize("value", ["inf", "-inf", "1e400", "Infinity"])
+def test_infinite_numbers_are_refused_naming_column_and_line(value):
+    with pytest.raises(DataError, match=r"column 'age' has an infinite .* at line 4;.*"
+                       r"--nonfinite-as-missing"):  # fmt: skip
+        training_examples(_raw(age=["61", "47", value, "70"]), _options(), "c.csv")
+
+
+def test_infinite_numbers_become_missing_with_the_option(capsys):
+    raw = _raw(age=["61", "inf", "52", "70"], outcome=["1.5", "2", "-inf", "3"])
+    examples = training_examples(raw, _options(nonfinite_as_missing=True), "c.csv")
+    assert examples[F + "age"].isna().tolist() == [False, True, False]
+    assert examples["label"].tolist() == [1.5, 2.0, 3.0]
+    err = capsys.readouterr().err
+    assert "are treated as missing (--nonfinite-as-missing)" in err
+    assert "left out 1 row(s) with no 'outcome' value (line 4)" in err
+
+
+def test_infinite_target_is_refused():
+    with pytest.raises(DataError, match="column 'outcome' has an infinite .* at line 3"):
+        training_examples(_raw(outcome=["1.5", "inf", "2", "3"]), _options(), "c.csv")
+
+
+def test_prediction_refuses_infinite_numbers_without_the_training_option():
+    derived = {"numeric": [{"column": "age"}], "categorical": [], "target": "outcome"}
+    with pytest.raises(DataError, match="at line 2; .* empty for a missing value\\.$"):
+        prediction_examples(_raw(age=["inf", "1", "2", "3"]), derived, "new.csv")
