@@ -8,6 +8,7 @@ from typing import Any, Literal
 import typer
 
 from pmtk.cli.errors import user_errors
+from pmtk.core.interruption import RunInterrupted, signal_number, stop_on_signals
 from pmtk.core.options import all_options, resolve
 from pmtk.core.plugins import PluginHost
 from pmtk.core.task import Task, TaskOption
@@ -53,12 +54,19 @@ def _command(host: PluginHost, task: Task):
             for name in values
             if getattr(ctx.get_parameter_source(name), "name", None) == "COMMANDLINE"
         }
-        with user_errors():
-            host.registry.task(task.name)  # refuses a name several plugins registered
-            resolved = resolve(task, values, explicit)
-            from pmtk.core.training import train
+        try:
+            with stop_on_signals(), user_errors():
+                host.registry.task(task.name)  # refuses a name several plugins registered
+                resolved = resolve(task, values, explicit)
+                from pmtk.core.training import train
 
-            train(task, resolved, host)
+                train(task, resolved, host)
+        except KeyboardInterrupt as error:  # SIGINT or SIGTERM: one sentence, exit 130 or 143
+            stopped = error
+            if not isinstance(error, RunInterrupted):
+                stopped = RunInterrupted(signal_number(error), "nothing was written")
+            typer.echo(stopped.sentence, err=True)
+            raise typer.Exit(stopped.exit_code) from None
 
     context = inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=typer.Context)
     command.__signature__ = inspect.Signature(  # typer reads options from the signature

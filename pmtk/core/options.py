@@ -35,6 +35,9 @@ COMMON_OPTIONS: tuple[TaskOption, ...] = (
         "Bootstrap resamples of the test split for 95% intervals (0: no intervals).",
     ),
     TaskOption("config", Path, None, "TOML file of option values; the command line wins."),
+    TaskOption(
+        "resume", bool, False, "Continue the interrupted run in --output from its last epoch."
+    ),
 )
 
 _POSITIVE = {"epochs", "batch_size", "patience"}
