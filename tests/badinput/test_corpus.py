@@ -20,6 +20,8 @@ from tests.badinput.make_corpus import CASES, train_runs
 
 #: Files whose presence makes a folder look like a finished run.
 RUN_FILES = ("config.json", "model.keras", "metrics.json")
+#: Lines a failing command may print on stderr: its error, and notices before it.
+PREFIXES = ("Error: ", "Note: ", "Warning: ")
 
 
 def test_the_corpus_is_large_and_covers_every_task_and_command():
@@ -82,6 +84,8 @@ def test_case(entry, cli, tmp_path: Path, request: pytest.FixtureRequest):
         assert result.exit_code == 1, output
         errors = [line for line in result.stderr.splitlines() if line.startswith("Error: ")]
         assert len(errors) == 1, result.stderr
+        noise = [line for line in result.stderr.splitlines() if not line.startswith(PREFIXES)]
+        assert not noise, result.stderr
         sentence = errors[0]
         assert sentence.endswith("."), sentence
         for fragment in invocation.fragments:
