@@ -201,10 +201,10 @@ def _check_reload_and_predict(
 
 def _prediction_inputs(run_dir: Path, data: Path, host: PluginHost):
     """The batched inputs ``pmtk predict`` feeds the model, built the way it builds them."""
+    from pmtk.core.batching import batches
     from pmtk.core.prediction import load_run_config
     from pmtk.core.targets import Targets
     from pmtk.core.task import RunContext
-    from pmtk.core.training import batches
 
     config = load_run_config(run_dir)
     task = host.registry.task(config["task"])

@@ -10,7 +10,9 @@ def _clean(value: float) -> float | None:
     return None if np.isnan(value) else round(value, 6)
 
 
-def evaluate(kind: str, y_true: np.ndarray, scores: np.ndarray) -> dict[str, float | None]:
+def evaluate(
+    kind: str, y_true: np.ndarray, scores: np.ndarray, *, fast: bool = False
+) -> dict[str, float | None]:
     """Metrics of one split, named as in PRODUCT.md.
 
     Args:
@@ -18,12 +20,22 @@ def evaluate(kind: str, y_true: np.ndarray, scores: np.ndarray) -> dict[str, flo
         y_true: Class indices or values.
         scores: Model outputs: positive-class probabilities (binary), class
             probabilities (multiclass) or predicted values (regression).
+        fast: Skip scikit-learn's input checks (for bootstrap resamples of inputs
+            already checked once).
 
     Returns:
-        binary: ``accuracy``, ``auroc``, ``auprc``, ``loss``; multiclass:
-        ``accuracy``, ``macro_auroc``, ``loss``; regression: ``mae``, ``rmse``, ``r2``.
-        A metric that is undefined on this split (one class only) is ``None``.
+        binary: ``accuracy``, ``auroc``, ``auprc``, ``loss``, ``brier``; multiclass:
+        ``accuracy``, ``macro_auroc``, ``loss``, ``brier`` (mean over classes of the
+        one-vs-rest Brier scores); regression: ``mae``, ``rmse``, ``r2``. A metric that
+        is undefined on this split (one class only) is ``None``.
     """
+    import sklearn
+
+    with sklearn.config_context(assume_finite=fast, skip_parameter_validation=fast):
+        return _evaluate(kind, np.asarray(y_true), np.asarray(scores))
+
+
+def _evaluate(kind: str, y_true: np.ndarray, scores: np.ndarray) -> dict[str, float | None]:
     from sklearn import metrics
 
     if kind == "regression":
@@ -43,6 +55,7 @@ def evaluate(kind: str, y_true: np.ndarray, scores: np.ndarray) -> dict[str, flo
             if single_class
             else _clean(metrics.average_precision_score(y_true, probability)),
             "loss": _clean(metrics.log_loss(y_true, probability, labels=[0, 1])),
+            "brier": _clean(metrics.brier_score_loss(y_true, probability, pos_label=1)),
         }
     labels = list(range(scores.shape[1]))
     probabilities = scores / scores.sum(axis=1, keepdims=True)
@@ -58,4 +71,5 @@ def evaluate(kind: str, y_true: np.ndarray, scores: np.ndarray) -> dict[str, flo
         "accuracy": _clean(metrics.accuracy_score(y_true, probabilities.argmax(axis=1))),
         "macro_auroc": macro_auroc,
         "loss": _clean(metrics.log_loss(y_true, probabilities, labels=labels)),
+        "brier": _clean(np.mean((probabilities - np.eye(len(labels))[y_true.astype(int)]) ** 2)),
     }

@@ -132,6 +132,8 @@ class Task:
     #: Sample data used when ``--data`` is omitted: a name under pmtk's ``sample_data/``, or an
     #: absolute path (third-party packages point into their own package).
     sample_data: ClassVar[str | None] = None
+    #: What the run's baseline model sees, written to ``metrics.json``.
+    baseline_inputs: ClassVar[str] = "flattened model inputs"
 
     def read(self, path: Path, context: RunContext, *, require_labels: bool = True) -> pd.DataFrame:
         """Reads ``path`` into the examples table.
@@ -177,6 +179,29 @@ class Task:
             A ``tf.data.Dataset``; the loop batches, shuffles and prefetches it.
         """
         raise NotImplementedError
+
+    def baseline_features(
+        self, examples: pd.DataFrame, dataset: tf.data.Dataset, context: RunContext
+    ) -> np.ndarray | pd.DataFrame | None:
+        """Inputs of the simple model trained beside the network on the same splits.
+
+        The loop fits a logistic (classification) or ridge (regression) regression on
+        them, so every run shows whether the network beats a linear model. The default
+        flattens each example of ``dataset``; a task overrides it when a linear model
+        needs another view of the data (for example downsampled pixels).
+
+        Args:
+            examples: Rows of one split of the examples table.
+            dataset: The split's unbatched dataset, as :meth:`dataset` built it.
+            context: The run context.
+
+        Returns:
+            One row per example: a 2-D array, or a table whose text columns are
+            categories. ``None`` trains no baseline.
+        """
+        from pmtk.core.baseline import flatten_dataset
+
+        return flatten_dataset(dataset)
 
     def load_model(self, path: Path) -> keras.Model:
         """Loads a saved ``model.keras`` of this task (``pmtk predict`` calls it).

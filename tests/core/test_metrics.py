@@ -13,12 +13,13 @@ def test_binary_metrics_match_sklearn():
     y_true = np.array([0, 1, 1, 0, 1, 0, 1, 1], dtype="float32")  # the loop passes floats
     scores = np.array([[0.1], [0.8], [0.4], [0.3], [0.9], [0.6], [0.7], [0.55]], dtype="float32")
     result = evaluate("binary", y_true, scores)
-    assert set(result) == {"accuracy", "auroc", "auprc", "loss"}
+    assert set(result) == {"accuracy", "auroc", "auprc", "loss", "brier"}
     p = scores.ravel()
     assert result["accuracy"] == pytest.approx(sk.accuracy_score(y_true, p >= 0.5), abs=1e-6)
     assert result["auroc"] == pytest.approx(sk.roc_auc_score(y_true, p), abs=1e-6)
     assert result["auprc"] == pytest.approx(sk.average_precision_score(y_true, p), abs=1e-6)
     assert result["loss"] == pytest.approx(sk.log_loss(y_true, p), abs=1e-6)
+    assert result["brier"] == pytest.approx(sk.brier_score_loss(y_true, p), abs=1e-6)
 
 
 def test_multiclass_metrics_match_sklearn():
@@ -34,11 +35,13 @@ def test_multiclass_metrics_match_sklearn():
         ]
     )
     result = evaluate("multiclass", y_true, scores)
-    assert set(result) == {"accuracy", "macro_auroc", "loss"}
+    assert set(result) == {"accuracy", "macro_auroc", "loss", "brier"}
     assert result["accuracy"] == pytest.approx(sk.accuracy_score(y_true, scores.argmax(1)))
     expected_auroc = sk.roc_auc_score(y_true, scores, multi_class="ovr", average="macro")
     assert result["macro_auroc"] == pytest.approx(expected_auroc, abs=1e-6)
     assert result["loss"] == pytest.approx(sk.log_loss(y_true, scores), abs=1e-6)
+    one_vs_rest = [sk.brier_score_loss(y_true == c, scores[:, c]) for c in range(3)]
+    assert result["brier"] == pytest.approx(np.mean(one_vs_rest), abs=1e-6)
 
 
 def test_regression_metrics_match_sklearn():
@@ -73,3 +76,9 @@ def test_regression_r2_undefined_for_one_example():
 def test_metrics_are_json_floats():
     result = evaluate("binary", np.array([0, 1]), np.array([[0.2], [0.9]]))
     assert all(type(value) is float for value in result.values())
+
+
+def test_fast_path_gives_the_same_numbers():
+    rng = np.random.default_rng(0)
+    y_true, scores = rng.integers(0, 2, 50), rng.random(50)
+    assert evaluate("binary", y_true, scores, fast=True) == evaluate("binary", y_true, scores)

@@ -113,8 +113,16 @@ def test_metrics_json_has_the_product_shape(run):
     metrics = _json(run["dir"] / "metrics.json")
     assert metrics["task"] == "fake"
     for split in ("train", "val", "test"):
-        assert set(metrics[split]) == {"accuracy", "auroc", "auprc", "loss"}
+        assert set(metrics[split]) == {"accuracy", "auroc", "auprc", "loss", "brier"}
         assert 0 <= metrics[split]["accuracy"] <= 1
+    # Too few test examples to bootstrap: the intervals are null and the run says why.
+    names = set(metrics["test"])
+    assert metrics["n"]["test"] < 10
+    assert metrics["ci"]["test"] == dict.fromkeys(names)
+    assert metrics["baseline"]["model"] == "logistic_regression"
+    assert set(metrics["baseline"]["test"]) == names
+    assert metrics["versus_baseline"]["test"]["auroc"] == {"difference": None, "ci": None}
+    assert any("no 95% intervals" in warning for warning in metrics["warnings"])
     assert sum(metrics["n"].values()) == sum(COUNTS.values())
     assert metrics["n"]["val"] >= 8 and metrics["n"]["test"] >= 8
     assert metrics["positive_class"] == "lesion"
@@ -146,7 +154,7 @@ def test_same_seed_gives_the_same_metrics(run, fake_host, data, tmp_path):
     [
         (
             {"a": 10, "b": 10, "c": 10},
-            {"accuracy", "macro_auroc", "loss"},
+            {"accuracy", "macro_auroc", "loss", "brier"},
             ["id", "label", "predicted", "score", "p_a", "p_b", "p_c"],
         ),
         ({f"{v / 4}": 2 for v in range(12)}, {"mae", "rmse", "r2"}, ["id", "label", "predicted"]),

@@ -60,7 +60,7 @@ def finish(model: keras.Model, context: RunContext, splits: dict[str, Any]) -> d
         Per split: ``reconstruction_mse``, ``r2`` and ``pca_r2``.
     """
     run_dir, options = context.run_dir, context.options
-    outputs, results, components = _evaluate(model, splits, options)
+    outputs, results, components, test = _evaluate(model, splits, options)
     context.derived["kept_weights"] = "trained"
     if _below_pca(results["val"]) and reset_to_pca_start(
         model, feature_matrix(splits["train"].examples).astype("float64")
@@ -71,23 +71,56 @@ def finish(model: keras.Model, context: RunContext, splits: dict[str, Any]) -> d
             "kept its PCA starting point.",
             file=sys.stderr,
         )
-        outputs, results, components = _evaluate(model, splits, options)
+        outputs, results, components, test = _evaluate(model, splits, options)
     encoder_model(model).save(run_dir / "encoder.keras")
     embeddings = embedding_frame(splits, outputs, options.get("color_column"))
     embeddings.to_csv(run_dir / "embeddings.csv", index=False)
     plot_codes(run_dir / "codes.png", embeddings, options.get("color_column"))
-    test = results.get("test", {})
+    scores = results.get("test", {})
     print(
-        f"Test split: autoencoder r2 {test.get('r2')}, PCA with {components} component(s) "
-        f"r2 {test.get('pca_r2')}.",
+        f"Test split: autoencoder r2 {scores.get('r2')}, PCA with {components} component(s) "
+        f"r2 {scores.get('pca_r2')}.",
         file=sys.stderr,
     )
-    return results
+    return results | versus_pca(test, components, options)
+
+
+def versus_pca(test: tuple[np.ndarray, ...], components: int, options: dict[str, Any]) -> dict:
+    """The PCA baseline and the bootstrap intervals of the test split, paired with PCA.
+
+    Args:
+        test: Standardised test targets, the network's and PCA's reconstructions.
+        components: PCA components (the code size).
+        options: The run's options (``bootstrap``, ``seed``).
+
+    Returns:
+        ``baseline``, ``baseline_ci``, ``ci`` and ``versus_baseline`` for metrics.json.
+    """
+    from pmtk.core.evaluation import paired_intervals
+
+    target, rebuilt, by_pca = test
+
+    def statistic(rows: np.ndarray) -> dict[str, float | None]:
+        mse, r2 = explained_variance(target[rows], rebuilt[rows])
+        pca_mse, pca_r2 = explained_variance(target[rows], by_pca[rows])
+        return {"reconstruction_mse": mse, "r2": r2,
+                "baseline:reconstruction_mse": pca_mse, "baseline:r2": pca_r2}  # fmt: skip
+
+    everything = statistic(np.arange(len(target)))
+    baseline = {
+        "model": "pca",
+        "inputs": f"{components} principal components of the standardised features",
+        "test": {name: everything[f"baseline:{name}"] for name in ("reconstruction_mse", "r2")},
+    }
+    intervals = paired_intervals(
+        statistic, target, None, options.get("bootstrap", 1000), options["seed"], "reconstruction"
+    )
+    return {"baseline": baseline} | intervals
 
 
 def _evaluate(model: keras.Model, splits: dict[str, Any], options: dict[str, Any]):
     """The model's outputs per split, the metrics per split and the PCA size."""
-    from pmtk.core.training import batches
+    from pmtk.core.batching import batches
 
     # The split datasets, not NumPy arrays: Keras' NumPy adapter makes TensorFlow log a
     # C++ error line under the deterministic ops the loop turns on.
@@ -95,8 +128,10 @@ def _evaluate(model: keras.Model, splits: dict[str, Any], options: dict[str, Any
         name: model.predict(batches(split.dataset, options["batch_size"]), verbose=0)
         for name, split in splits.items()
     }
-    results, components = reconstruction_metrics(model, splits, outputs, options["latent_dim"])
-    return outputs, results, components
+    results, components, test = reconstruction_metrics(
+        model, splits, outputs, options["latent_dim"]
+    )
+    return outputs, results, components, test
 
 
 def _below_pca(metrics: dict[str, float | None]) -> bool:
@@ -106,15 +141,16 @@ def _below_pca(metrics: dict[str, float | None]) -> bool:
 
 def reconstruction_metrics(
     model: keras.Model, splits: dict[str, Any], outputs: dict[str, dict], latent_dim: int
-) -> tuple[dict[str, dict], int]:
+) -> tuple[dict[str, dict], int, tuple[np.ndarray, ...]]:
     """Reconstruction error and variance explained per split, for the model and PCA.
 
     Both are scored on the observed entries only (a missing value has no truth to
     compare with); PCA sees the same mean-imputed input as the model.
 
     Returns:
-        The metrics per split, and the number of PCA components used (the code
-        size, unless the training split has fewer rows).
+        The metrics per split, the number of PCA components used (the code size,
+        unless the training split has fewer rows), and the test split's standardised
+        targets with the network's and PCA's reconstructions.
     """
     from sklearn.decomposition import PCA
 
@@ -126,7 +162,7 @@ def reconstruction_metrics(
     train_input = np.nan_to_num(targets["train"], nan=0.0)
     components = min(latent_dim, *train_input.shape)
     pca = PCA(n_components=components, random_state=0).fit(train_input)
-    results = {}
+    results, test = {}, ()
     for name, target in targets.items():
         rebuilt = standardize(outputs[name]["reconstruction"].astype("float64"), mean, variance)
         by_pca = pca.inverse_transform(pca.transform(np.nan_to_num(target, nan=0.0)))
@@ -136,7 +172,9 @@ def reconstruction_metrics(
             "r2": r2,
             "pca_r2": explained_variance(target, by_pca)[1],
         }
-    return results, components
+        if name == "test":
+            test = (target, rebuilt, by_pca)
+    return results, components, test
 
 
 def explained_variance(

@@ -25,6 +25,7 @@ class GenomicsTask(Task):
     description = "Recurrent network over one-hot DNA (FASTA or CSV/TSV of sequences)."
     default_model = "danq"
     sample_data = "genomics"
+    baseline_inputs = "one-hot bases at each position"
     options = (
         TaskOption(
             "sequence_length",
@@ -99,6 +100,13 @@ class GenomicsTask(Task):
         if targets is None:
             return tf.data.Dataset.from_tensor_slices(packed)
         return tf.data.Dataset.from_tensor_slices((packed, targets))
+
+    def baseline_features(self, examples, dataset, context: RunContext):
+        """One-hot bases at every position, flattened (what a position-aware linear model sees)."""
+        from pmtk.plugins.genomics.encoding import one_hot, pack
+
+        packed = pack(examples["sequence"].tolist(), context.derived["sequence_length"])
+        return one_hot(packed).reshape(len(packed), -1)
 
 
 def _where(examples: pd.DataFrame, index: int, path: Path) -> str:

@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 
 #: Training images looked at to decide between grayscale and RGB.
 _COLOR_SAMPLE = 32
+#: Side of the downsampled image the logistic-regression baseline sees.
+BASELINE_SIZE = 32
 
 
 class ImagingTask(Task):
@@ -24,6 +26,7 @@ class ImagingTask(Task):
     description = "CNN classifier on medical images (PNG, JPEG, BMP, TIFF, DICOM)."
     default_model = "small_cnn"
     sample_data = "imaging"
+    baseline_inputs = f"pixels downsampled to {BASELINE_SIZE}x{BASELINE_SIZE}"
     options = (
         TaskOption("image_size", int, 128, "Height and width images are resized to."),
         TaskOption(
@@ -90,6 +93,21 @@ class ImagingTask(Task):
             what="images",
             skip_hint=targets is not None,
         )
+
+    def baseline_features(self, examples, dataset, context: RunContext):
+        """Pixels of each image, area-downsampled: the standard linear baseline for images."""
+        import cv2
+        import numpy as np
+
+        from pmtk.core.baseline import flatten_dataset
+
+        size, channels = context.options["image_size"], context.derived["channels"]
+        images = flatten_dataset(dataset).reshape(-1, size, size, channels)
+        small = [
+            cv2.resize(image, (BASELINE_SIZE, BASELINE_SIZE), interpolation=cv2.INTER_AREA)
+            for image in images
+        ]
+        return np.asarray(small, dtype="float32").reshape(len(images), -1)
 
 
 def _drop_unreadable(examples: pd.DataFrame, context: RunContext) -> pd.DataFrame:

@@ -54,7 +54,7 @@ class _Predictor:
         return self
 
     def predict(self, frame: pd.DataFrame) -> np.ndarray:
-        from pmtk.core.training import batches
+        from pmtk.core.batching import batches
 
         dataset = self.task.dataset(frame, None, self.context)
         return self.model.predict(batches(dataset, self.context.options["batch_size"]), verbose=0)

@@ -28,6 +28,7 @@ class RiskTask(Task):
     description = "Disease-risk model on a tabular cohort (CSV, TSV, Parquet)."
     default_model = "mlp"
     sample_data = "risk/cohort.csv"
+    baseline_inputs = "the cohort's columns (imputed, standardised, categories one-hot)"
     options = (
         TaskOption(
             "target",

@@ -1,0 +1,187 @@
+"""A run's honest evaluation: metrics per split, the baseline, 95% intervals and warnings.
+
+The network and its baseline are scored on the same test resamples, so the interval of
+their difference is paired. A run whose headline metric could be chance, or that loses
+to its baseline, says so.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from pmtk.core import bootstrap, metrics
+from pmtk.core.baseline import BaselineFit
+
+#: The metric a run is judged by, per target kind, and its chance level.
+HEADLINE = {
+    "binary": ("auroc", 0.5),
+    "multiclass": ("macro_auroc", 0.5),
+    "regression": ("r2", 0.0),
+    "reconstruction": ("r2", 0.0),
+}
+
+
+def evaluate_splits(
+    kind: str,
+    truth: dict[str, np.ndarray],
+    scores: dict[str, np.ndarray],
+    baseline: BaselineFit | None,
+    *,
+    groups: Any = None,
+    resamples: int,
+    seed: int,
+    baseline_inputs: str = "",
+) -> dict[str, Any]:
+    """Metrics of every split, plus ``baseline``, ``ci`` and ``versus_baseline`` for test.
+
+    Args:
+        kind: ``binary``, ``multiclass`` or ``regression``.
+        truth: Per split, encoded targets.
+        scores: Per split, the network's outputs.
+        baseline: The fitted baseline, or None when the task has none.
+        groups: Group (patient) of each test example; groups are resampled whole.
+        resamples: Bootstrap resamples (0: no intervals).
+        seed: Seed of the resampling.
+        baseline_inputs: What the baseline sees, recorded beside its name.
+
+    Returns:
+        The parts of ``metrics.json`` this module owns.
+    """
+    results: dict[str, Any] = {
+        name: metrics.evaluate(kind, truth[name], scores[name]) for name in scores
+    }
+    test_truth, test_scores = truth["test"], scores["test"]
+    if baseline is not None:
+        results["baseline"] = {
+            "model": baseline.model,
+            "inputs": baseline_inputs,
+            "strength": baseline.strength,
+            "val": metrics.evaluate(kind, truth["val"], baseline.scores["val"]),
+            "test": metrics.evaluate(kind, test_truth, baseline.scores["test"]),
+        }
+
+    def statistic(index: np.ndarray) -> dict[str, float | None]:
+        values = metrics.evaluate(kind, test_truth[index], test_scores[index], fast=True)
+        if baseline is None:
+            return values
+        other = metrics.evaluate(kind, test_truth[index], baseline.scores["test"][index], fast=True)
+        return values | {f"baseline:{k}": v for k, v in other.items()}
+
+    results.update(paired_intervals(statistic, test_truth, groups, resamples, seed, kind))
+    return results
+
+
+def paired_intervals(
+    statistic: bootstrap.Statistic,
+    truth: np.ndarray,
+    groups: Any,
+    resamples: int,
+    seed: int,
+    kind: str,
+) -> dict[str, Any]:
+    """``ci``, ``baseline.ci`` and ``versus_baseline`` from a statistic of model and baseline.
+
+    ``statistic`` returns the model's metrics under their names and the baseline's
+    under ``baseline:<name>``; the difference is model minus baseline on each resample.
+
+    Returns:
+        ``{"ci": {"test": ...}, "baseline_ci": {"test": ...}, "versus_baseline": ...}``;
+        the intervals are ``None`` when the test split is too small to resample.
+    """
+    names = [n for n in statistic(np.arange(len(truth))) if not n.startswith("baseline:")]
+    paired = any(n.startswith("baseline:") for n in statistic(np.arange(len(truth))))
+    too_small = too_small_to_resample(kind, truth)
+    if resamples == 0 or too_small:
+        empty = dict.fromkeys(names)
+        out: dict[str, Any] = {"ci": {"test": empty}}
+        if paired:
+            out["baseline_ci"] = {"test": dict(empty)}
+            out["versus_baseline"] = {"test": {n: {"difference": None, "ci": None} for n in names}}
+        return out
+
+    def with_differences(index: np.ndarray) -> dict[str, float | None]:
+        values = statistic(index)
+        for name in names if paired else ():
+            model, other = values[name], values[f"baseline:{name}"]
+            values[f"difference:{name}"] = None if None in (model, other) else model - other
+        return values
+
+    units = bootstrap.resampling_units(len(truth), groups)
+    bounds = bootstrap.intervals(with_differences, units, resamples, seed)
+    out = {"ci": {"test": {n: bounds[n] for n in names}}}
+    if paired:
+        point = with_differences(np.arange(len(truth)))
+        out["baseline_ci"] = {"test": {n: bounds[f"baseline:{n}"] for n in names}}
+        out["versus_baseline"] = {
+            "test": {
+                n: {
+                    "difference": _round(point[f"difference:{n}"]),
+                    "ci": bounds[f"difference:{n}"],
+                }
+                for n in names
+            }
+        }
+    return out
+
+
+def too_small_to_resample(kind: str, truth: np.ndarray) -> str | None:
+    """Why the test split cannot be bootstrapped, or None when it can."""
+    if len(truth) < bootstrap.MIN_EXAMPLES:
+        return f"the test split has only {len(truth)} examples (at least {bootstrap.MIN_EXAMPLES})"
+    if kind in ("binary", "multiclass") and len(np.unique(truth)) < 2:
+        return "the test split holds one class only"
+    return None
+
+
+def nest_baseline(results: dict[str, Any]) -> dict[str, Any]:
+    """Moves ``baseline_ci`` under ``baseline.ci`` (the shape ``metrics.json`` documents)."""
+    baseline_ci = results.pop("baseline_ci", None)
+    if baseline_ci is not None and "baseline" in results:
+        results["baseline"]["ci"] = baseline_ci
+    return results
+
+
+def run_warnings(kind: str, results: dict[str, Any], truth: np.ndarray | None) -> list[str]:
+    """The plain sentences a run prints when its result should not be trusted.
+
+    Args:
+        kind: The target kind.
+        results: The run's ``metrics.json`` content.
+        truth: The encoded test targets (to explain missing intervals), if any.
+    """
+    name, chance = HEADLINE.get(kind, (None, None))
+    if name is None:
+        return []
+    found: list[str] = []
+    reason = too_small_to_resample(kind, truth) if truth is not None else None
+    if reason:
+        found.append(f"{reason}, so the run has no 95% intervals; use more data.")
+    point = results.get("test", {}).get(name)
+    interval = results.get("ci", {}).get("test", {}).get(name)
+    if interval is not None and interval[0] <= chance:
+        found.append(
+            f"test {name} {_show(point)} (95% CI {interval[0]:.3f}-{interval[1]:.3f}) "
+            f"includes chance ({chance}): this model may be no better than guessing."
+        )
+    elif interval is None and point is not None and point <= chance:
+        found.append(f"test {name} {_show(point)} is at or below chance ({chance}).")
+    versus = results.get("versus_baseline", {}).get("test", {}).get(name) or {}
+    baseline_model = results.get("baseline", {}).get("model", "baseline")
+    if versus.get("ci") is not None and versus["ci"][1] < 0:
+        low, high = versus["ci"]
+        found.append(
+            f"the {baseline_model} baseline beats this model on test {name} by "
+            f"{-versus['difference']:.3f} (95% CI {-high:.3f}-{-low:.3f}); prefer the baseline "
+            "or check the model."
+        )
+    return found
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(float(value), 6)
+
+
+def _show(value: float | None) -> str:
+    return "undefined" if value is None else f"{value:.3f}"

@@ -1,0 +1,135 @@
+"""What a trained run writes: predictions, an honest evaluation, the model and its config."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pmtk.core import evaluation
+from pmtk.core.baseline import fit_baseline
+from pmtk.core.batching import batches
+from pmtk.core.rundir import content_hash, write_json
+from pmtk.core.splits import SPLITS
+
+if TYPE_CHECKING:
+    import keras
+
+    from pmtk.core.examples import PreparedExamples
+    from pmtk.core.plugins import PluginHost
+    from pmtk.core.task import RunContext, Task
+
+_PACKAGES = ("tensorflow", "keras", "numpy", "pandas", "scikit-learn", "scipy",
+             "opencv-python-headless", "pydicom", "biopython", "pluggy", "typer")  # fmt: skip
+
+
+def write_outputs(
+    task: Task,
+    context: RunContext,
+    prepared: PreparedExamples,
+    splits: dict[str, Any],
+    model: keras.Model,
+    host: PluginHost,
+) -> list[str]:
+    """Evaluates the trained model and writes every file of the run directory.
+
+    Returns:
+        The warnings the run must print (see :func:`evaluation.run_warnings`).
+    """
+    run_dir, targets = context.run_dir, prepared.targets
+    results: dict[str, Any] = {"task": task.name}
+    if targets.kind != "reconstruction":  # reconstruction is evaluated by the task's finish()
+        scores = {
+            name: model.predict(
+                batches(splits[name].dataset, context.options["batch_size"]), verbose=0
+            )  # fmt: skip
+            for name in SPLITS
+        }
+        test = splits["test"]
+        labels = test.examples["label"]
+        frame = task.prediction_frame(test.examples, scores["test"], targets, labels)
+        frame.to_csv(run_dir / "predictions.csv", index=False)
+        results |= _evaluate(task, context, splits, scores)
+    for name, extra in task.finish(model, context, splits).items():
+        results.setdefault(name, {}).update(extra)
+    results = evaluation.nest_baseline(results)
+    results["n"] = prepared.counts()
+    if targets.positive_class is not None:
+        results["positive_class"] = targets.positive_class
+    test_truth = splits["test"].targets if targets.kind != "reconstruction" else None
+    results["warnings"] = evaluation.run_warnings(targets.kind, results, test_truth)
+    model.save(run_dir / "model.keras")
+    write_json(run_dir / "config.json", _config(task, context, prepared, host))
+    write_json(run_dir / "metrics.json", results)
+    return results["warnings"]
+
+
+def _evaluate(task: Task, context: RunContext, splits: dict[str, Any], scores: dict) -> dict:
+    kind = context.targets.kind
+    truth = {name: splits[name].targets for name in SPLITS}
+    features = {
+        name: task.baseline_features(splits[name].examples, splits[name].dataset, context)
+        for name in SPLITS
+    }
+    baseline = None
+    if all(value is not None for value in features.values()):
+        baseline = fit_baseline(kind, features, truth)
+    test_examples = splits["test"].examples
+    return evaluation.evaluate_splits(
+        kind,
+        truth,
+        scores,
+        baseline,
+        groups=test_examples.get("group"),
+        resamples=context.options.get("bootstrap", 1000),
+        seed=context.options["seed"],
+        baseline_inputs=task.baseline_inputs,
+    )
+
+
+def _config(task, context, prepared, host) -> dict[str, Any]:
+    options = dict(context.options)
+    options["data"] = str(prepared.data_path.resolve())
+    files = [prepared.data_path]
+    if "path" in prepared.examples and prepared.data_path.is_file():
+        files += [Path(p) for p in prepared.examples["path"]]
+    return {
+        "task": task.name,
+        "options": options,
+        "seed": options["seed"],
+        "target": {
+            "kind": prepared.targets.kind,
+            "class_names": prepared.targets.class_names,
+            "positive_class": prepared.targets.positive_class,
+        },
+        "derived": context.derived,
+        "data_hash": _hash(files),
+        "n": prepared.counts(),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": sys.argv,
+        "versions": {"pmtk": _version("pmtk")} | {p: _version(p) for p in _PACKAGES},
+        "plugins": {
+            r.name: {"distribution": r.distribution, "version": r.version, "status": r.status}
+            for r in host.records.values()
+        },
+    }
+
+
+def _hash(files: list[Path]) -> str:
+    if len(files) == 1:
+        return content_hash(files[0])
+    import hashlib
+
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(content_hash(file).encode())
+    return "sha256:" + digest.hexdigest()
+
+
+def _version(distribution: str) -> str | None:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:
+        return None
