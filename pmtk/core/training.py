@@ -13,6 +13,7 @@ import numpy as np
 
 from pmtk.core import metrics
 from pmtk.core.examples import PreparedExamples, prepare_examples
+from pmtk.core.interruption import RunInterrupted, signal_number, stop_on_signals
 from pmtk.core.rundir import RunDirectory, content_hash, default_output, write_json
 from pmtk.core.runtime import make_strategy, quiet_tensorflow, seed_everything
 from pmtk.core.splits import SPLITS
@@ -51,22 +52,26 @@ def train(task: Task, options: dict[str, Any], host: PluginHost) -> Path:
     from pmtk.core.outputs import check_run_output
 
     check_run_output(task, options)  # refuses a bad --output before any data is read
-    context = RunContext(task.name, options, host.registry)
-    prepared = prepare_examples(task, context)
-    context.targets = prepared.targets
-    train_examples, _ = prepared.part("train")
-    context.derived = task.derive(train_examples, context)
-    builder = host.registry.model_builder(task.name, options["model"])
     output = Path(options.get("output") or default_output(task.name))
-    run_directory = RunDirectory(output)
+    run_directory = RunDirectory(output, resume=bool(options.get("resume")))
+    try:
+        # The lock is taken first: a second run to the same output stops before reading data.
+        with stop_on_signals(), run_directory as run_dir:
+            context = RunContext(task.name, options, host.registry)
+            prepared = prepare_examples(task, context)
+            context.targets = prepared.targets
+            train_examples, _ = prepared.part("train")
+            context.derived = task.derive(train_examples, context)
+            builder = host.registry.model_builder(task.name, options["model"])
 
-    quiet_tensorflow()
-    seed_everything(options["seed"])
-    splits = {name: _split_data(task, prepared, name, context) for name in SPLITS}
-    with run_directory as run_dir:
-        context.run_dir = run_dir
-        model = _fit(task, context, prepared, splits, builder, host)
-        _write_outputs(task, context, prepared, splits, model, host)
+            quiet_tensorflow()
+            seed_everything(options["seed"])
+            splits = {name: _split_data(task, prepared, name, context) for name in SPLITS}
+            context.run_dir = run_dir
+            model = _fit(task, context, prepared, splits, builder, host)
+            _write_outputs(task, context, prepared, splits, model, host)
+    except KeyboardInterrupt as error:
+        raise RunInterrupted(signal_number(error), run_directory.kept()) from None
     print(f"Run written to {run_directory.final}", file=sys.stderr)
     return run_directory.final
 
@@ -106,26 +111,39 @@ def class_weights(kind: str, targets: np.ndarray) -> dict[int, float] | None:
     return {int(c): float(w) for c, w in zip(classes, weights, strict=True)}
 
 
-def _callbacks(context: RunContext, host: PluginHost) -> list[keras.callbacks.Callback]:
+def _callbacks(
+    context: RunContext, host: PluginHost, resumed=None
+) -> list[keras.callbacks.Callback]:
     import keras
 
+    from pmtk.core.checkpoint import EpochCheckpoint, ResumableEarlyStopping, StopOnSignal
+
     run_dir = context.run_dir
+    early_stopping = ResumableEarlyStopping(
+        resumed.early_stopping if resumed else None,
+        resumed.best_weights if resumed else None,
+        monitor="val_loss",
+        patience=context.options["patience"],
+        restore_best_weights=True,
+    )
     callbacks = [
-        keras.callbacks.EarlyStopping(
-            monitor="val_loss", patience=context.options["patience"], restore_best_weights=True
-        ),
-        keras.callbacks.CSVLogger(str(run_dir / "history.csv")),
+        StopOnSignal(),
+        early_stopping,
+        keras.callbacks.CSVLogger(str(run_dir / "history.csv"), append=True),
         keras.callbacks.TensorBoard(log_dir=str(run_dir / "logs")),
     ]
     host.call_each(
         "pmtk_register_callbacks",
         lambda plugin: {"register": callbacks.append, "context": context},
     )
-    return callbacks
+    # Last, so the state it saves includes what every other callback did this epoch.
+    return [*callbacks, EpochCheckpoint(run_dir, early_stopping)]
 
 
 def _fit(task, context, prepared, splits, builder, host) -> keras.Model:
     import keras
+
+    from pmtk.core import checkpoint
 
     options, kind = context.options, prepared.targets.kind
     train_dataset = splits["train"].dataset
@@ -150,11 +168,27 @@ def _fit(task, context, prepared, splits, builder, host) -> keras.Model:
             optimizer=keras.optimizers.Adam(options["learning_rate"]),
             **task.compile_options(kind),
         )
+        belongs_to = checkpoint.identity(task.name, options, checkpoint.data_hash(prepared))
+        resumed = None
+        if options.get("resume"):
+            checkpoint.check_identity(context.run_dir, belongs_to)
+            resumed = checkpoint.load(context.run_dir, model)
+        else:
+            checkpoint.write_identity(context.run_dir, belongs_to)
+    train_batches = batches(train_dataset, options["batch_size"], shuffle_seed=options["seed"])
+    initial_epoch = 0
+    if resumed is not None:
+        initial_epoch = options["epochs"] if resumed.finished else resumed.epoch
+        checkpoint.trim_history(context.run_dir / "history.csv", resumed.epoch)
+        for _ in range(resumed.epoch):
+            iter(train_batches)  # each new iterator reshuffles: epoch N gets its own order again
+        print(checkpoint.resume_note(resumed), file=sys.stderr)
     model.fit(
-        batches(train_dataset, options["batch_size"], shuffle_seed=options["seed"]),
+        train_batches,
         validation_data=batches(splits["val"].dataset, options["batch_size"]),
         epochs=options["epochs"],
-        callbacks=_callbacks(context, host),
+        initial_epoch=initial_epoch,
+        callbacks=_callbacks(context, host, resumed),
         class_weight=weights,
         shuffle=False,  # the pipeline shuffles; Keras cannot shuffle a tf.data.Dataset
         verbose=1 if sys.stderr.isatty() else 2,
