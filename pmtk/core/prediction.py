@@ -189,7 +189,7 @@ def predict(run_dir: Path, data: Path, host: PluginHost, batch_size: int | None 
     if len(examples) == 0:
         raise DataError(f"{data} holds no examples to predict; point --data at your data.")
     quiet_tensorflow()
-    from pmtk.core.training import batches
+    from pmtk.core.batching import batches
 
     model = load_run_model(task, model_file)
     dataset = task.dataset(examples, None, context)
