@@ -98,7 +98,12 @@ def test_explain_csv_has_one_row_per_substitution(cli, genomics_run: Path, tmp_p
 def test_explain_refuses_a_run_of_another_task(cli, tmp_path: Path):
     run = tmp_path / "imaging-run"
     run.mkdir()
-    (run / "config.json").write_text(json.dumps({"task": "imaging", "options": {}}))
+    config = {
+        "task": "imaging",
+        "options": {},
+        "target": {"kind": "binary", "class_names": ["a", "b"]},
+    }
+    (run / "config.json").write_text(json.dumps(config))
     (run / "model.keras").write_bytes(b"")
     data = write_fasta(tmp_path / "x.fa", [("s1", "ACGT")])
     result = cli("explain", run, "--data", data)
