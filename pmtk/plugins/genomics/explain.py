@@ -228,6 +228,7 @@ def explain_run(
     Raises:
         PmtkError: Not a finished genomics run, bad data, or an output path that is a file.
     """
+    from pmtk.core.prediction import load_run_model
     from pmtk.plugins.genomics.encoding import pack
 
     task, context, config = _genomics_run(run_dir)
@@ -238,7 +239,7 @@ def explain_run(
     if output.exists() and not output.is_dir():
         raise DataError(f"--output {output} is a file; pass a folder to write the results into.")
     examples = task.read(data, context, require_labels=False)
-    model = task.load_model(Path(run_dir) / "model.keras")
+    model = load_run_model(task, Path(run_dir) / "model.keras")
     length = context.derived["sequence_length"]
     ids, sequences = examples["id"].astype(str).tolist(), examples["sequence"].tolist()
     print(f"Scoring every substitution of {len(ids)} sequence(s) of up to {length} bases...",

@@ -83,7 +83,7 @@ def test_saved_model_takes_raw_rows_after_importing_the_layers(cli, cohort_csv, 
 @pytest.mark.parametrize(
     ("target", "suffix", "model", "metric_names"),
     [
-        ("multiclass", ".tsv", "linear", {"accuracy", "macro_auroc", "loss"}),
+        ("multiclass", ".tsv", "linear", {"accuracy", "macro_auroc", "loss", "brier"}),
         ("regression", ".parquet", "mlp", {"mae", "rmse", "r2"}),
     ],
     ids=["multiclass-tsv-linear", "regression-parquet-mlp"],
