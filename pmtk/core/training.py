@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pmtk.core import metrics
+from pmtk.core.batching import batches
 from pmtk.core.examples import PreparedExamples, prepare_examples
 from pmtk.core.interruption import RunInterrupted, signal_number, stop_on_signals
-from pmtk.core.rundir import RunDirectory, content_hash, default_output, write_json
+from pmtk.core.results import write_outputs
+from pmtk.core.rundir import RunDirectory, default_output
 from pmtk.core.runtime import make_strategy, quiet_tensorflow, seed_everything
 from pmtk.core.splits import SPLITS
 from pmtk.core.task import ModelSpec, RunContext, Task
@@ -27,8 +26,6 @@ if TYPE_CHECKING:
 
 #: Classes this many times rarer than the most common one get balanced class weights.
 IMBALANCE_RATIO = 1.5
-_PACKAGES = ("tensorflow", "keras", "numpy", "pandas", "scikit-learn", "opencv-python-headless",
-             "pydicom", "biopython", "pluggy", "typer")  # fmt: skip
 
 
 @dataclass
@@ -69,10 +66,12 @@ def train(task: Task, options: dict[str, Any], host: PluginHost) -> Path:
             splits = {name: _split_data(task, prepared, name, context) for name in SPLITS}
             context.run_dir = run_dir
             model = _fit(task, context, prepared, splits, builder, host)
-            _write_outputs(task, context, prepared, splits, model, host)
+            run_warnings = write_outputs(task, context, prepared, splits, model, host)
     except KeyboardInterrupt as error:
         raise RunInterrupted(signal_number(error), run_directory.kept()) from None
     print(f"Run written to {run_directory.final}", file=sys.stderr)
+    for warning in run_warnings:
+        print(f"Warning: {warning[0].upper()}{warning[1:]}", file=sys.stderr)
     return run_directory.final
 
 
@@ -84,17 +83,6 @@ def _split_data(task: Task, prepared: PreparedExamples, name: str, context) -> S
     if prepared.targets.kind == "binary":
         targets = targets.astype("float32")
     return SplitData(examples, targets, task.dataset(examples, targets, context))
-
-
-def batches(dataset: tf.data.Dataset, batch_size: int, *, shuffle_seed: int | None = None):
-    """Batches an unbatched dataset (shuffled for training) and prefetches."""
-    import tensorflow as tf
-
-    if shuffle_seed is not None:
-        size = int(dataset.cardinality())
-        buffer = size if 0 < size <= 50_000 else 50_000
-        dataset = dataset.shuffle(buffer, seed=shuffle_seed, reshuffle_each_iteration=True)
-    return dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE)
 
 
 def class_weights(kind: str, targets: np.ndarray) -> dict[int, float] | None:
@@ -202,72 +190,3 @@ def _input_shape(dataset: tf.data.Dataset) -> tuple:
     if isinstance(spec, dict):
         return {key: tuple(value.shape) for key, value in spec.items()}
     return tuple(spec.shape)
-
-
-def _write_outputs(task, context, prepared, splits, model, host) -> None:
-    run_dir, targets = context.run_dir, prepared.targets
-    batch_size = context.options["batch_size"]
-    results: dict[str, Any] = {"task": task.name}
-    for name in SPLITS:
-        if targets.kind == "reconstruction":
-            break  # reconstruction metrics come from the task's finish()
-        split = splits[name]
-        scores = model.predict(batches(split.dataset, batch_size), verbose=0)
-        results[name] = metrics.evaluate(targets.kind, split.targets, scores)
-        if name == "test":
-            frame = task.prediction_frame(split.examples, scores, targets, split.examples["label"])
-            frame.to_csv(run_dir / "predictions.csv", index=False)
-    for name, extra in task.finish(model, context, splits).items():
-        results.setdefault(name, {}).update(extra)
-    results["n"] = prepared.counts()
-    if targets.positive_class is not None:
-        results["positive_class"] = targets.positive_class
-    model.save(run_dir / "model.keras")
-    write_json(run_dir / "config.json", _config(task, context, prepared, host))
-    write_json(run_dir / "metrics.json", results)
-
-
-def _config(task, context, prepared, host) -> dict[str, Any]:
-    options = dict(context.options)
-    options["data"] = str(prepared.data_path.resolve())
-    files = [prepared.data_path]
-    if "path" in prepared.examples and prepared.data_path.is_file():
-        files += [Path(p) for p in prepared.examples["path"]]
-    return {
-        "task": task.name,
-        "options": options,
-        "seed": options["seed"],
-        "target": {
-            "kind": prepared.targets.kind,
-            "class_names": prepared.targets.class_names,
-            "positive_class": prepared.targets.positive_class,
-        },
-        "derived": context.derived,
-        "data_hash": _hash(files),
-        "n": prepared.counts(),
-        "created": datetime.now(UTC).isoformat(timespec="seconds"),
-        "command": sys.argv,
-        "versions": {"pmtk": _version("pmtk")} | {p: _version(p) for p in _PACKAGES},
-        "plugins": {
-            r.name: {"distribution": r.distribution, "version": r.version, "status": r.status}
-            for r in host.records.values()
-        },
-    }
-
-
-def _hash(files: list[Path]) -> str:
-    if len(files) == 1:
-        return content_hash(files[0])
-    import hashlib
-
-    digest = hashlib.sha256()
-    for file in files:
-        digest.update(content_hash(file).encode())
-    return "sha256:" + digest.hexdigest()
-
-
-def _version(distribution: str) -> str | None:
-    try:
-        return metadata.version(distribution)
-    except metadata.PackageNotFoundError:
-        return None
