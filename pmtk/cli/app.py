@@ -5,7 +5,14 @@ from __future__ import annotations
 import typer
 
 from pmtk import __version__
-from pmtk.cli import plugin_command, plugins_command, predict_command, run_command, tasks_command
+from pmtk.cli import (
+    explain_command,
+    plugin_command,
+    plugins_command,
+    predict_command,
+    run_command,
+    tasks_command,
+)
 from pmtk.core.plugins import PluginHost, get_plugin_host
 
 
@@ -39,6 +46,7 @@ def build_app(host: PluginHost | None = None) -> typer.Typer:
     plugins_command.register(app, host)
     plugin_command.register(app, host)
     predict_command.register(app, host)
+    explain_command.register(app, host)
     host.call_each("pmtk_register_commands", lambda plugin: {"app": app})
     return app
 

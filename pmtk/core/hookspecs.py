@@ -109,3 +109,26 @@ def pmtk_register_commands(app: typer.Typer) -> None:
     Returns:
         Nothing; the return value is ignored.
     """
+
+
+@hookspec
+def pmtk_register_explainers(register: Any) -> None:
+    """Add an explainer to a task, used by ``pmtk explain RUN_DIR --data PATH``.
+
+    Called once per process on every command, after all tasks are registered, so
+    keep it cheap and free of TensorFlow imports (import Keras inside the
+    explainer's methods). If it raises, the plugin is marked failed; what it
+    registered before raising stays registered. One explainer per task: a second
+    plugin registering one for the same task is a conflict that names both.
+
+    Args:
+        register: Call ``register(task_name, explainer)`` with an instance of a
+            :class:`pmtk.core.explaining.Explainer` subclass. ``pmtk explain`` reads
+            the data with the run's task, calls ``explainer.explain(run, examples,
+            settings, model)`` for the explanations and ``explainer.write(...)`` for
+            the files, and runs the model-randomisation check on what ``explain``
+            returned.
+
+    Returns:
+        Nothing; the return value is ignored.
+    """

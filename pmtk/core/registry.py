@@ -1,4 +1,4 @@
-"""Tasks, models and readers contributed by plugins, with who contributed each."""
+"""Tasks, models, readers and explainers contributed by plugins, with who contributed each."""
 
 from __future__ import annotations
 
@@ -29,6 +29,8 @@ class Registry:
     tasks: dict[str, Contribution] = field(default_factory=dict)
     models: dict[str, dict[str, Contribution]] = field(default_factory=dict)
     readers: dict[str, list[Contribution]] = field(default_factory=dict)
+    #: task name -> its explainer (``pmtk explain``).
+    explainers: dict[str, Contribution] = field(default_factory=dict)
     #: (kind, name) -> every plugin that registered that name.
     conflicts: dict[tuple[str, str], list[str]] = field(default_factory=dict)
 
@@ -40,6 +42,9 @@ class Registry:
         host.call_each("pmtk_register_models", lambda plugin: {"register": registry._model(plugin)})
         host.call_each(
             "pmtk_register_readers", lambda plugin: {"register": registry._reader(plugin)}
+        )
+        host.call_each(
+            "pmtk_register_explainers", lambda plugin: {"register": registry._explainer(plugin)}
         )
         return registry
 
@@ -79,6 +84,33 @@ class Registry:
             )
 
         return register
+
+    def _explainer(self, plugin: str) -> Callable[[str, Any], None]:
+        def register(task_name: str, explainer: Any) -> None:
+            from pmtk.core.explaining import Explainer
+
+            if not isinstance(explainer, Explainer):
+                raise TypeError(f"register() expects a pmtk Explainer instance, got {explainer!r}")
+            contribution = Contribution(explainer, plugin, explainer.description)
+            self._claim("explainer of", task_name, self.explainers, contribution)
+
+        return register
+
+    def explainer(self, task_name: str) -> Any:
+        """The explainer registered for a task.
+
+        Raises:
+            PluginError: No plugin registers one for the task, or several do.
+        """
+        self._check_conflict("explainer of", task_name)
+        if task_name not in self.explainers:
+            known = ", ".join(sorted(self.explainers)) or "none"
+            raise PluginError(
+                f"The task '{task_name}' has no explainer, so 'pmtk explain' cannot explain its "
+                f"runs (tasks with one: {known}); a plugin can add one with the "
+                "pmtk_register_explainers hook."
+            )
+        return self.explainers[task_name].value
 
     def _check_conflict(self, kind: str, name: str) -> None:
         plugins = self.conflicts.get((kind, name))

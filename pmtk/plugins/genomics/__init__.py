@@ -1,4 +1,4 @@
-"""Built-in genomics plugin: the task, its three architectures and the ``explain`` command.
+"""Built-in genomics plugin: the task, its three architectures and its explainer.
 
 Hook implementations only; TensorFlow, pandas and Biopython load inside the functions that use
 them. Saved genomics models use the layers of ``pmtk.plugins.genomics.layers``: import that
@@ -39,8 +39,8 @@ def pmtk_register_readers(register):
 
 
 @hookimpl
-def pmtk_register_commands(app):
-    """Adds ``pmtk explain`` (in-silico mutagenesis of a genomics run)."""
-    from pmtk.plugins.genomics import command
+def pmtk_register_explainers(register):
+    """Registers the explainer: in-silico mutagenesis, gradient x input for long sequences."""
+    from pmtk.plugins.genomics.explain import GenomicsExplainer
 
-    command.register(app)
+    register("genomics", GenomicsExplainer())

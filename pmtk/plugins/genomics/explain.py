@@ -1,4 +1,4 @@
-"""In-silico mutagenesis (ISM): how a trained genomics model's score moves with each base.
+"""The genomics explainer: in-silico mutagenesis (ISM), and gradient x input for long sequences.
 
 For every sequence, every position and every base other than the one there, the
 sequence with that single substitution is scored; the score change (mutant minus
@@ -6,19 +6,21 @@ reference) is the ISM value. A position's importance is the mean drop over its
 substitutions: large where the reference base supports the prediction.
 
 The score is the probability of the class predicted for the unmutated sequence,
-so positive importance marks the bases that drove that prediction.
+so positive importance marks the bases that drove that prediction (or of ``--class NAME``).
+ISM costs three forward passes per base; ``--method saliency`` (gradient x input, see
+``explain_saliency``) needs one forward and one backward pass per sequence, and is the
+default for sequences longer than ``ISM_MAX_LENGTH`` bases.
 """
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from pmtk.core.errors import DataError
+from pmtk.core.explaining import Explainer, ExplainRun, ExplainSettings, Explanation
 from pmtk.plugins.genomics.encoding import BASES, PADDING
 
 #: Mutated sequences scored per ``model.predict`` call (bounds memory).
@@ -27,6 +29,10 @@ _BASE_BYTES = np.frombuffer(BASES.encode(), dtype=np.uint8)
 #: Byte -> its character, to turn packed bytes back into letters.
 _LETTERS = np.array([chr(byte) for byte in range(256)], dtype=object)
 _COLORS = {"A": "#2ca02c", "C": "#1f77b4", "G": "#ff7f0e", "T": "#d62728"}
+#: Longest sequences explained by ISM when ``--method`` is not given (saliency above).
+ISM_MAX_LENGTH = 1000
+#: Width in bases of the window the plot marks (the strongest stretch of importance).
+WINDOW = 12
 
 
 @dataclass
@@ -82,19 +88,25 @@ def _probabilities(model: Any, batch: np.ndarray, batch_size: int) -> np.ndarray
     return output
 
 
-def mutagenesis(model: Any, packed: np.ndarray, *, batch_size: int = 1024) -> Mutagenesis:
+def mutagenesis(
+    model: Any, packed: np.ndarray, *, batch_size: int = 1024, class_index: int | None = None
+) -> Mutagenesis:
     """Scores every single-base substitution of every sequence.
 
     Args:
         model: A trained genomics model (bytes in, probabilities out).
         packed: Sequences as packed bytes, ``(n, length)`` (see ``encoding.pack``).
         batch_size: Sequences per forward pass.
+        class_index: Class scored for every sequence (default: each one's predicted class).
 
     Returns:
         The reference scores and score changes.
     """
     output = _probabilities(model, packed, batch_size)
-    class_index = output.argmax(axis=1)
+    if class_index is None:
+        class_index = output.argmax(axis=1)
+    else:
+        class_index = np.full(len(packed), class_index)
     reference = output[np.arange(len(packed)), class_index]
     delta = np.full(packed.shape + (4,), np.nan, dtype=np.float32)
     substitutions = np.zeros(packed.shape, dtype=np.int8)
@@ -157,15 +169,41 @@ def write_csv(path: Path, ids: list[str], packed: np.ndarray, result: Mutagenesi
     frame.to_csv(path, index=False)
 
 
+def strongest_windows(importance: np.ndarray, width: int = WINDOW) -> np.ndarray:
+    """Start (0-based) of the ``width``-base stretch with the largest summed importance.
+
+    Args:
+        importance: ``(n, length)``, NaN past each sequence's end.
+
+    Returns:
+        ``(n,)`` start positions; the window is ``[start, start + width)``, shortened to
+        the sequence when it is shorter.
+    """
+    starts = np.zeros(len(importance), dtype=np.int64)
+    for row, values in enumerate(importance):
+        values = np.nan_to_num(values[~np.isnan(values)])
+        span = min(width, len(values))
+        if span == 0:
+            continue
+        sums = np.convolve(values, np.ones(span), mode="valid")
+        starts[row] = int(np.argmax(sums))
+    return starts
+
+
 def plot_importance(
     path: Path,
     ids: list[str],
     sequences: list[str],
-    result: Mutagenesis,
+    result: Any,
     class_names: list[str],
     count: int,
+    what: str = "ISM importance",
 ) -> None:
-    """One bar chart per sequence (the first ``count``), bars coloured by the reference base."""
+    """One bar chart per sequence (the first ``count``), bars coloured by the reference base.
+
+    ``result`` has ``importance``, ``reference`` and ``class_index`` (ISM or saliency);
+    the strongest ``WINDOW``-base stretch of each sequence is shaded and its span named.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -174,6 +212,7 @@ def plot_importance(
     count = min(count, len(ids))
     figure, axes = plt.subplots(count, 1, figsize=(12, 2.4 * count), squeeze=False)
     importance = result.importance
+    starts = strongest_windows(importance[:count])
     for row, axis in enumerate(axes[:, 0]):
         length = int(np.count_nonzero(~np.isnan(importance[row])))
         bases = sequences[row][:length].upper()
@@ -181,78 +220,82 @@ def plot_importance(
         axis.bar(np.arange(1, length + 1), importance[row, :length], width=1.0, color=colors)
         axis.axhline(0, color="black", linewidth=0.5)
         axis.set_xlim(0.5, length + 0.5)
+        start, end = starts[row] + 1, min(starts[row] + WINDOW, length)
+        axis.axvspan(start - 0.5, end + 0.5, color="gold", alpha=0.3, zorder=0)
         label = class_names[result.class_index[row]]
-        axis.set_title(f"{ids[row]}: P({label}) = {result.reference[row]:.3f}", fontsize=9)
-        axis.set_ylabel("importance")
+        axis.set_title(f"{ids[row]}: P({label}) = {result.reference[row]:.3f}; strongest window "
+                       f"{start}-{end}: {bases[start - 1 : end]}", fontsize=9)  # fmt: skip
+        axis.set_ylabel(what)
     axes[-1, 0].set_xlabel("position (bar colour: A green, C blue, G orange, T red)")
     figure.tight_layout()
     figure.savefig(path, dpi=100)
     plt.close(figure)
 
 
-def _genomics_run(run_dir: Path) -> tuple[Any, Any, dict]:
-    """The genomics task, a run context and the config of a finished genomics run."""
-    from pmtk.core.plugins import get_plugin_host
-    from pmtk.core.prediction import load_run_config
-    from pmtk.core.task import RunContext
+class GenomicsExplainer(Explainer):
+    """ISM (default up to ``ISM_MAX_LENGTH`` bases) or gradient x input saliency."""
 
-    config = load_run_config(run_dir)
-    if config.get("task") != "genomics":
-        raise DataError(
-            f"{run_dir} is a '{config.get('task')}' run; 'pmtk explain' works on genomics runs "
-            "only, so pass a folder written by 'pmtk run genomics'."
+    description = "in-silico mutagenesis; gradient x input saliency for long sequences"
+    methods = ("ism", "saliency")
+
+    def default_for(self, run: ExplainRun) -> str:
+        """ISM, unless the run's sequences are longer than ``ISM_MAX_LENGTH`` bases."""
+        length = run.context.derived.get("sequence_length", 0)
+        return "ism" if length <= ISM_MAX_LENGTH else "saliency"
+
+    def explain(
+        self, run: ExplainRun, examples: Any, settings: ExplainSettings, model: Any
+    ) -> Explanation:
+        """Per-position importance of each sequence: ISM's mean drop, or gradient x input."""
+        from pmtk.plugins.genomics.encoding import pack
+
+        length = run.context.derived["sequence_length"]
+        packed = pack(examples["sequence"].tolist(), length)
+        if settings.method == "ism":
+            result = mutagenesis(
+                model, packed, batch_size=max(settings.batch_size, 256),
+                class_index=settings.class_index,
+            )  # fmt: skip
+        else:
+            from pmtk.plugins.genomics.explain_saliency import saliency
+
+            result = saliency(model, packed, settings.batch_size, settings.class_index)
+        ids = examples["id"].astype(str).tolist()
+        starts = strongest_windows(result.importance)
+        return Explanation(
+            ids, result.importance, {"result": result, "packed": packed, "windows": starts}
         )
-    registry = get_plugin_host().registry
-    task = registry.task("genomics")
-    context = RunContext(task.name, config["options"], registry, config.get("derived", {}))
-    return task, context, config
 
+    def write(
+        self,
+        run: ExplainRun,
+        examples: Any,
+        explanation: Explanation,
+        settings: ExplainSettings,
+        output: Path,
+    ) -> list[str]:
+        """``ism.npz`` or ``ism.csv`` (ISM) or ``saliency.npz``, and ``importance.png``."""
+        length = run.context.derived["sequence_length"]
+        result, packed = explanation.details["result"], explanation.details["packed"]
+        class_names = run.targets.class_names
+        ids = explanation.ids
+        trimmed = [sequence[:length] for sequence in examples["sequence"]]
+        if settings.method == "saliency":
+            from pmtk.plugins.genomics.explain_saliency import write_saliency
 
-def explain_run(
-    run_dir: Path,
-    data: Path,
-    output: Path | None = None,
-    *,
-    plot_count: int = 3,
-    output_format: str = "npz",
-    batch_size: int = 1024,
-) -> Path:
-    """Runs ISM with a genomics run's model on the sequences at ``data``.
-
-    Writes ``ism.npz`` (or ``ism.csv``) and ``importance.png`` into ``output``
-    (default: ``RUN_DIR/explain``), replacing earlier files of the same names.
-
-    Returns:
-        The output folder.
-
-    Raises:
-        PmtkError: Not a finished genomics run, bad data, or an output path that is a file.
-    """
-    from pmtk.core.prediction import load_run_model
-    from pmtk.plugins.genomics.encoding import pack
-
-    task, context, config = _genomics_run(run_dir)
-    data = Path(data).expanduser()
-    if not data.exists():
-        raise DataError(f"{data} does not exist; check the --data path.")
-    output = Path(output) if output is not None else Path(run_dir) / "explain"
-    if output.exists() and not output.is_dir():
-        raise DataError(f"--output {output} is a file; pass a folder to write the results into.")
-    examples = task.read(data, context, require_labels=False)
-    model = load_run_model(task, Path(run_dir) / "model.keras")
-    length = context.derived["sequence_length"]
-    ids, sequences = examples["id"].astype(str).tolist(), examples["sequence"].tolist()
-    print(f"Scoring every substitution of {len(ids)} sequence(s) of up to {length} bases...",
-          file=sys.stderr)  # fmt: skip
-    packed = pack(sequences, length)
-    result = mutagenesis(model, packed, batch_size=batch_size)
-    class_names = config["target"]["class_names"]
-    output.mkdir(parents=True, exist_ok=True)
-    trimmed = [sequence[:length] for sequence in sequences]
-    if output_format == "csv":
-        write_csv(output / "ism.csv", ids, packed, result)
-    else:
-        write_npz(output / "ism.npz", ids, trimmed, result, class_names)
-    if plot_count > 0:
-        plot_importance(output / "importance.png", ids, trimmed, result, class_names, plot_count)
-    return output
+            write_saliency(output / "saliency.npz", ids, trimmed, result, class_names,
+                           explanation.details["windows"])  # fmt: skip
+            files = ["saliency.npz"]
+        elif settings.output_format == "csv":
+            write_csv(output / "ism.csv", ids, packed, result)
+            files = ["ism.csv"]
+        else:
+            write_npz(output / "ism.npz", ids, trimmed, result, class_names)
+            files = ["ism.npz"]
+        count = 3 if settings.plot_count is None else settings.plot_count
+        if count > 0:
+            what = "ISM importance" if settings.method == "ism" else "gradient x input"
+            plot_importance(output / "importance.png", ids, trimmed, result, class_names, count,
+                            what)  # fmt: skip
+            files.append("importance.png")
+        return files

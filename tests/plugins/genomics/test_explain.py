@@ -95,21 +95,20 @@ def test_explain_csv_has_one_row_per_substitution(cli, genomics_run: Path, tmp_p
     assert (first["id"], first["position"], first["reference"]) == ("s1", 1, "A")
 
 
-def test_explain_refuses_a_run_of_another_task(cli, tmp_path: Path):
+def test_explain_refuses_sequences_for_an_imaging_run(cli, tmp_path: Path):
+    from tests.conftest import write_images
+
     run = tmp_path / "imaging-run"
-    run.mkdir()
-    config = {
-        "task": "imaging",
-        "options": {},
-        "target": {"kind": "binary", "class_names": ["a", "b"]},
-    }
-    (run / "config.json").write_text(json.dumps(config))
-    (run / "model.keras").write_bytes(b"")
+    result = cli("run", "imaging", "--data", write_images(tmp_path / "images", per_class=6),
+                 "--output", run, "--epochs", "1", "--image-size", "16", "--model", "seed",
+                 "--bootstrap", "0")  # fmt: skip
+    assert result.exit_code == 0, result.output
     data = write_fasta(tmp_path / "x.fa", [("s1", "ACGT")])
-    result = cli("explain", run, "--data", data)
+    result = cli("explain", run, "--data", data, "--output", tmp_path / "out")
     assert result.exit_code == 1
-    assert "is a 'imaging' run; 'pmtk explain' works on genomics runs only" in result.stderr
-    assert "Traceback" not in result.output
+    assert str(data) in result.stderr and "Traceback" not in result.output
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.parametrize(
