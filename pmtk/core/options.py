@@ -34,6 +34,24 @@ COMMON_OPTIONS: tuple[TaskOption, ...] = (
         1000,
         "Bootstrap resamples of the test split for 95% intervals (0: no intervals).",
     ),
+    TaskOption(
+        "subgroup_column",
+        str,
+        None,
+        "Column of the data table (cohort or manifest) whose values get their own test metrics.",
+    ),
+    TaskOption(
+        "calibrate",
+        bool,
+        False,
+        "Fit temperature scaling on the validation split and save it inside the model.",
+    ),
+    TaskOption(
+        "target_sensitivity",
+        float,
+        0.9,
+        "Binary targets: sensitivity the operating point's threshold reaches on validation.",
+    ),
     TaskOption("config", Path, None, "TOML file of option values; the command line wins."),
     TaskOption(
         "resume", bool, False, "Continue the interrupted run in --output from its last epoch."
@@ -133,6 +151,15 @@ def resolve(task: Task, given: dict[str, Any], explicit: set[str]) -> dict[str, 
         )
     if options.get("learning_rate") is not None and options["learning_rate"] <= 0:
         raise OptionError(f"--learning-rate must be above 0; got {options['learning_rate']}.")
+    sensitivity = options.get("target_sensitivity")
+    if sensitivity is not None and not 0 < sensitivity < 1:
+        raise OptionError(
+            "--target-sensitivity must be between 0 and 1 (exclusive), such as 0.9; "
+            f"got {sensitivity}."
+        )
     if options.get("model") is None:
         options["model"] = task.default_model
+    from pmtk.core.subgroups import check_column
+
+    check_column(task, options)
     return options

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pmtk.core import evaluation
-from pmtk.core.baseline import fit_baseline
+from pmtk.core.baseline import BaselineFit, fit_baseline
 from pmtk.core.batching import batches
 from pmtk.core.rundir import content_hash, write_json
 from pmtk.core.splits import SPLITS
@@ -47,11 +47,14 @@ def write_outputs(
             )  # fmt: skip
             for name in SPLITS
         }
+        model, scores, before = _calibrate(model, context, splits, scores)
         test = splits["test"]
         labels = test.examples["label"]
         frame = task.prediction_frame(test.examples, scores["test"], targets, labels)
         frame.to_csv(run_dir / "predictions.csv", index=False)
-        results |= _evaluate(task, context, splits, scores)
+        evaluated, baseline = _evaluate(task, context, splits, scores)
+        results |= evaluated
+        results |= _clinical(context, prepared, splits, scores, baseline, before)
     for name, extra in task.finish(model, context, splits).items():
         results.setdefault(name, {}).update(extra)
     results = evaluation.nest_baseline(results)
@@ -63,10 +66,62 @@ def write_outputs(
     model.save(run_dir / "model.keras")
     write_json(run_dir / "config.json", _config(task, context, prepared, host))
     write_json(run_dir / "metrics.json", results)
+    from pmtk.core.report import write_report
+
+    write_report(run_dir)
     return results["warnings"]
 
 
-def _evaluate(task: Task, context: RunContext, splits: dict[str, Any], scores: dict) -> dict:
+def _calibrate(
+    model: keras.Model, context: RunContext, splits: dict[str, Any], scores: dict
+) -> tuple[keras.Model, dict, Any]:
+    """With ``--calibrate``, temperature scaling fitted on val, applied to every split.
+
+    Returns:
+        The model to save (with the scaling inside), the scores to report, and the
+        test scores before scaling (None when nothing was calibrated).
+    """
+    from pmtk.core import calibration
+
+    kind = context.targets.kind
+    if not context.options.get("calibrate") or kind not in ("binary", "multiclass"):
+        return model, scores, None
+    temperature = calibration.fit_temperature(kind, splits["val"].targets, scores["val"])
+    context.derived["temperature"] = temperature
+    calibrated = {
+        name: calibration.apply_temperature(kind, values, temperature)
+        for name, values in scores.items()
+    }
+    return calibration.calibrated_model(model, kind, temperature), calibrated, scores["test"]
+
+
+def _clinical(context, prepared, splits, scores, baseline, before) -> dict[str, Any]:
+    """Calibration, curves, decision curve, operating point and subgroups for metrics.json."""
+    from pmtk.core.clinical import Scored, clinical_results
+    from pmtk.core.subgroups import subgroup_values
+
+    targets, options = prepared.targets, context.options
+    values = None
+    if options.get("subgroup_column"):
+        every = subgroup_values(prepared.examples, options["subgroup_column"], prepared.data_path)
+        values = every[prepared.split == "test"]
+    scored = Scored(
+        kind=targets.kind,
+        truth={name: splits[name].targets for name in SPLITS},
+        scores=scores,
+        class_names=list(targets.class_names),
+        baseline=None if baseline is None else baseline.scores["test"],
+        before=before,
+        temperature=context.derived.get("temperature"),
+        groups=splits["test"].examples.get("group"),
+        subgroup_values=values,
+    )
+    return clinical_results(scored, options)
+
+
+def _evaluate(
+    task: Task, context: RunContext, splits: dict[str, Any], scores: dict
+) -> tuple[dict, BaselineFit | None]:
     kind = context.targets.kind
     truth = {name: splits[name].targets for name in SPLITS}
     features = {
@@ -77,7 +132,7 @@ def _evaluate(task: Task, context: RunContext, splits: dict[str, Any], scores: d
     if all(value is not None for value in features.values()):
         baseline = fit_baseline(kind, features, truth)
     test_examples = splits["test"].examples
-    return evaluation.evaluate_splits(
+    evaluated = evaluation.evaluate_splits(
         kind,
         truth,
         scores,
@@ -87,6 +142,7 @@ def _evaluate(task: Task, context: RunContext, splits: dict[str, Any], scores: d
         seed=context.options["seed"],
         baseline_inputs=task.baseline_inputs,
     )
+    return evaluated, baseline
 
 
 def _config(task, context, prepared, host) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from pmtk.plugins.autoencoder.models import (
     reset_to_pca_start,
     standardize,
 )
-from pmtk.plugins.autoencoder.reading import feature_matrix
+from pmtk.plugins.autoencoder.reading import feature_matrix, feature_names
 
 if TYPE_CHECKING:
     import keras
@@ -82,7 +82,29 @@ def finish(model: keras.Model, context: RunContext, splits: dict[str, Any]) -> d
         f"r2 {scores.get('pca_r2')}.",
         file=sys.stderr,
     )
-    return results | versus_pca(test, components, options)
+    names = feature_names(splits["test"].examples)
+    by_feature = {"test": feature_r2(test[0], test[1], names)}
+    return (
+        results | versus_pca(test, components, options) | {"reconstruction_by_feature": by_feature}
+    )
+
+
+def feature_r2(
+    target: np.ndarray, rebuilt: np.ndarray, names: list[str]
+) -> dict[str, float | None]:
+    """Variance explained per feature (observed entries), for the report's bar chart.
+
+    Returns:
+        Per feature name, ``1 - SSE / SST`` on the standardised scale (None when the
+        feature is constant or missing in this split).
+    """
+    found: dict[str, float | None] = {}
+    for index, name in enumerate(names):
+        observed = ~np.isnan(target[:, index])
+        truth, guess = target[observed, index], rebuilt[observed, index]
+        total = float(np.sum((truth - truth.mean()) ** 2)) if len(truth) > 1 else 0.0
+        found[name] = _clean(1 - np.sum((truth - guess) ** 2) / total) if total > 0 else None
+    return found
 
 
 def versus_pca(test: tuple[np.ndarray, ...], components: int, options: dict[str, Any]) -> dict:

@@ -1,4 +1,8 @@
-"""What a risk run adds to the loop's outputs: Brier score, calibration table, importance.csv."""
+"""What a risk run adds to the loop's outputs: importance.csv (permutation importance).
+
+The Brier score and the calibration table come from the core for every classification
+task (``pmtk.core.calibration``), so risk has no calibration code of its own.
+"""
 
 from __future__ import annotations
 
@@ -13,35 +17,6 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from pmtk.core.task import RunContext, Task
-
-CALIBRATION_BINS = 10
-
-
-def _round(value: float) -> float:
-    return round(float(value), 6)
-
-
-def calibration_table(y_true: np.ndarray, risk: np.ndarray, bins: int = CALIBRATION_BINS) -> list:
-    """Observed outcome rate against mean predicted risk in ``bins`` equal-width risk bins.
-
-    Empty bins are kept (``n`` 0, rates None) so every table has the same rows.
-    """
-    from sklearn.calibration import calibration_curve
-
-    observed, predicted = calibration_curve(y_true, risk, n_bins=bins, strategy="uniform")
-    edges = np.linspace(0.0, 1.0, bins + 1)
-    # the same bin assignment calibration_curve uses, to count the people per bin
-    counts = np.bincount(np.searchsorted(edges[1:-1], risk), minlength=bins)
-    rates = iter(zip(observed, predicted, strict=True))
-    table = []
-    for index, count in enumerate(counts):
-        row = {"bin": f"{edges[index]:.1f}-{edges[index + 1]:.1f}", "n": int(count),
-               "mean_predicted": None, "observed_rate": None}  # fmt: skip
-        if count:
-            rate, mean = next(rates)
-            row |= {"mean_predicted": _round(mean), "observed_rate": _round(rate)}
-        table.append(row)
-    return table
 
 
 class _Predictor:
@@ -118,24 +93,13 @@ def _target_kind(context: RunContext, splits: dict[str, Any]) -> tuple[str, int]
 
 
 def finish(task: Task, model: keras.Model, context: RunContext, splits: dict[str, Any]) -> dict:
-    """Adds ``brier`` (every split) and ``calibration`` (test) for binary targets, and
-    writes ``importance.csv`` (permutation importance on the test split).
+    """Writes ``importance.csv`` (permutation importance on the test split).
 
     Returns:
-        Extra metrics per split name.
+        No extra metrics: Brier score and calibration are the core's, as for every task.
     """
-    from sklearn.metrics import brier_score_loss
-
     kind, num_classes = _target_kind(context, splits)
-    extra: dict[str, dict[str, Any]] = {}
-    if kind == "binary":
-        predictor = _Predictor(task, model, context)
-        for name, split in splits.items():
-            risk = predictor.predict(split.examples).reshape(-1)
-            extra[name] = {"brier": _round(brier_score_loss(split.targets, risk))}
-            if name == "test":
-                extra[name]["calibration"] = calibration_table(split.targets, risk)
     if context.options.get("importance_repeats", 0) > 0:
         table = permutation_table(task, model, context, splits["test"], kind, num_classes)
         table.to_csv(context.run_dir / "importance.csv", index=False)
-    return extra
+    return {}
