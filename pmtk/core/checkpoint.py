@@ -82,8 +82,9 @@ def check_identity(staging: Path, belongs_to: dict[str, Any]) -> None:
     for name in sorted(set(before) | set(now)):
         if before.get(name) != now.get(name):
             flag = "--" + name.replace("_", "-")
+            was = f"with {flag} {before[name]!r}" if name in before else f"without {flag}"
             raise OptionError(
-                f"Cannot resume: {staging} was started with {flag} {before.get(name)!r}, "
+                f"Cannot resume: {staging} was started {was}, "
                 f"this command gives {now.get(name)!r}; {advice}"
             )
     if recorded.get("data_hash") != belongs_to["data_hash"]:
@@ -132,7 +133,7 @@ def trim_history(path: Path, epochs: int) -> None:
     """Keeps the header and the rows of the first ``epochs`` epochs of a CSV history."""
     if not path.exists():
         return
-    lines = path.read_text().splitlines(keepends=True)
+    lines = path.read_bytes().decode().splitlines(keepends=True)  # keeps CSVLogger's CRLF
     kept = lines[:1]
     for line in lines[1:]:
         first = line.split(",", 1)[0]

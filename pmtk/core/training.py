@@ -168,8 +168,10 @@ def _fit(task, context, prepared, splits, builder, host) -> keras.Model:
     if resumed is not None:
         initial_epoch = options["epochs"] if resumed.finished else resumed.epoch
         checkpoint.trim_history(context.run_dir / "history.csv", resumed.epoch)
-        for _ in range(resumed.epoch):
-            iter(train_batches)  # each new iterator reshuffles: epoch N gets its own order again
+        # Every new iterator reshuffles, and Keras 3 opens the training data twice per epoch:
+        # so many skipped iterators give the resumed epochs the uninterrupted run's order.
+        for _ in range(2 * resumed.epoch):
+            iter(train_batches)
         print(checkpoint.resume_note(resumed), file=sys.stderr)
     model.fit(
         train_batches,

@@ -103,6 +103,11 @@ def test_killed_run_resumes_with_every_epoch_once(tmp_path):
     assert not _staging(output).exists() and not (output / "checkpoint").exists()
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(".stderr")) == ["run"]
 
+    uninterrupted = _run(tmp_path / "uninterrupted", *args)
+    assert uninterrupted.returncode == 0, uninterrupted.stderr
+    history = (output / "history.csv").read_bytes()
+    assert history == (tmp_path / "uninterrupted" / "history.csv").read_bytes()
+
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_signal_stops_the_run_without_publishing(tmp_path, signum):
