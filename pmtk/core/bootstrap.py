@@ -12,7 +12,10 @@ import numpy as np
 MIN_EXAMPLES = 10
 CONFIDENCE = 0.95
 
-Statistic = Callable[[np.ndarray], dict[str, float | None]]
+#: Maps count weights (resamples x examples) to named values, one per resample (NaN: undefined).
+Statistic = Callable[[np.ndarray], dict[str, np.ndarray]]
+#: Weights held in memory at once (resamples x examples), to bound memory on large splits.
+_BATCH_CELLS = 4_000_000
 
 
 def resampling_units(count: int, groups: Any = None) -> list[np.ndarray]:
@@ -35,12 +38,14 @@ def intervals(
 ) -> dict[str, list[float] | None]:
     """Percentile intervals of every value ``statistic`` returns, from one set of resamples.
 
-    Every value is computed on the same resamples, so differences between two models'
-    metrics are paired. Resamples where a value is undefined (one class only) are left
-    out of that value's interval; a value undefined in most resamples gets ``None``.
+    scipy draws the resamples of units; each becomes a row of count weights over the
+    examples (a patient drawn twice counts all its examples twice). Every value is
+    computed on the same resamples, so differences between two models' metrics are
+    paired. Resamples where a value is undefined (one class only) are left out of that
+    value's interval; a value undefined in most resamples gets ``None``.
 
     Args:
-        statistic: Maps example indices to named values (``None`` when undefined).
+        statistic: Maps count weights to named values (see :data:`Statistic`).
         units: Example indices per resampling unit (see :func:`resampling_units`).
         resamples: Number of bootstrap resamples.
         seed: Seed of the resampling generator.
@@ -50,12 +55,18 @@ def intervals(
     """
     from scipy import stats
 
-    names = list(statistic(np.concatenate(units)))
+    examples = sum(len(unit) for unit in units)
+    unit_of = np.empty(examples, dtype=int)
+    for number, unit in enumerate(units):
+        unit_of[unit] = number
+    names = list(statistic(np.ones((1, examples))))
 
-    def values(unit_indices: np.ndarray) -> np.ndarray:
-        chosen = np.concatenate([units[i] for i in unit_indices.astype(int)])
-        result = statistic(chosen)
-        return np.array([np.nan if result[n] is None else result[n] for n in names], float)
+    def values(drawn: np.ndarray, axis: int = -1) -> np.ndarray:
+        rows = drawn.shape[0]
+        flat = (drawn.astype(int) + len(units) * np.arange(rows)[:, None]).ravel()
+        counts = np.bincount(flat, minlength=rows * len(units)).reshape(rows, len(units))
+        result = statistic(counts[:, unit_of].astype(float))
+        return np.stack([result[name] for name in names])
 
     with warnings.catch_warnings():
         # Distribution only: the interval is taken below with undefined resamples left out.
@@ -64,7 +75,8 @@ def intervals(
             (np.arange(len(units)),),
             values,
             n_resamples=resamples,
-            vectorized=False,
+            vectorized=True,
+            batch=max(1, _BATCH_CELLS // examples),
             method="percentile",
             rng=np.random.default_rng(seed),
         )

@@ -13,6 +13,7 @@ import numpy as np
 
 from pmtk.core import bootstrap, metrics
 from pmtk.core.baseline import BaselineFit
+from pmtk.core.resampled import weighted_metrics
 
 #: The metric a run is judged by, per target kind, and its chance level.
 HEADLINE = {
@@ -62,11 +63,11 @@ def evaluate_splits(
             "test": metrics.evaluate(kind, test_truth, baseline.scores["test"]),
         }
 
-    def statistic(index: np.ndarray) -> dict[str, float | None]:
-        values = metrics.evaluate(kind, test_truth[index], test_scores[index], fast=True)
+    def statistic(weights: np.ndarray) -> dict[str, np.ndarray]:
+        values = weighted_metrics(kind, test_truth, test_scores, weights)
         if baseline is None:
             return values
-        other = metrics.evaluate(kind, test_truth[index], baseline.scores["test"][index], fast=True)
+        other = weighted_metrics(kind, test_truth, baseline.scores["test"], weights)
         return values | {f"baseline:{k}": v for k, v in other.items()}
 
     results.update(paired_intervals(statistic, test_truth, groups, resamples, seed, kind))
@@ -84,14 +85,16 @@ def paired_intervals(
     """``ci``, ``baseline.ci`` and ``versus_baseline`` from a statistic of model and baseline.
 
     ``statistic`` returns the model's metrics under their names and the baseline's
-    under ``baseline:<name>``; the difference is model minus baseline on each resample.
+    under ``baseline:<name>`` (see :data:`bootstrap.Statistic`); the difference is model
+    minus baseline on each resample, and its point estimate on the whole split.
 
     Returns:
         ``{"ci": {"test": ...}, "baseline_ci": {"test": ...}, "versus_baseline": ...}``;
         the intervals are ``None`` when the test split is too small to resample.
     """
-    names = [n for n in statistic(np.arange(len(truth))) if not n.startswith("baseline:")]
-    paired = any(n.startswith("baseline:") for n in statistic(np.arange(len(truth))))
+    whole = np.ones((1, len(truth)))
+    names = [n for n in statistic(whole) if not n.startswith("baseline:")]
+    paired = any(n.startswith("baseline:") for n in statistic(whole))
     too_small = too_small_to_resample(kind, truth)
     if resamples == 0 or too_small:
         empty = dict.fromkeys(names)
@@ -101,18 +104,17 @@ def paired_intervals(
             out["versus_baseline"] = {"test": {n: {"difference": None, "ci": None} for n in names}}
         return out
 
-    def with_differences(index: np.ndarray) -> dict[str, float | None]:
-        values = statistic(index)
+    def with_differences(weights: np.ndarray) -> dict[str, np.ndarray]:
+        values = statistic(weights)
         for name in names if paired else ():
-            model, other = values[name], values[f"baseline:{name}"]
-            values[f"difference:{name}"] = None if None in (model, other) else model - other
+            values[f"difference:{name}"] = values[name] - values[f"baseline:{name}"]
         return values
 
     units = bootstrap.resampling_units(len(truth), groups)
     bounds = bootstrap.intervals(with_differences, units, resamples, seed)
     out = {"ci": {"test": {n: bounds[n] for n in names}}}
     if paired:
-        point = with_differences(np.arange(len(truth)))
+        point = with_differences(whole)
         out["baseline_ci"] = {"test": {n: bounds[f"baseline:{n}"] for n in names}}
         out["versus_baseline"] = {
             "test": {
@@ -179,8 +181,9 @@ def run_warnings(kind: str, results: dict[str, Any], truth: np.ndarray | None) -
     return found
 
 
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(float(value), 6)
+def _round(value: np.ndarray) -> float | None:
+    value = float(np.asarray(value).reshape(-1)[0])
+    return None if np.isnan(value) else round(value, 6)
 
 
 def _show(value: float | None) -> str:

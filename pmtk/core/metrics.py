@@ -10,9 +10,7 @@ def _clean(value: float) -> float | None:
     return None if np.isnan(value) else round(value, 6)
 
 
-def evaluate(
-    kind: str, y_true: np.ndarray, scores: np.ndarray, *, fast: bool = False
-) -> dict[str, float | None]:
+def evaluate(kind: str, y_true: np.ndarray, scores: np.ndarray) -> dict[str, float | None]:
     """Metrics of one split, named as in PRODUCT.md.
 
     Args:
@@ -20,8 +18,6 @@ def evaluate(
         y_true: Class indices or values.
         scores: Model outputs: positive-class probabilities (binary), class
             probabilities (multiclass) or predicted values (regression).
-        fast: Skip scikit-learn's input checks (for bootstrap resamples of inputs
-            already checked once).
 
     Returns:
         binary: ``accuracy``, ``auroc``, ``auprc``, ``loss``, ``brier``; multiclass:
@@ -29,14 +25,9 @@ def evaluate(
         one-vs-rest Brier scores); regression: ``mae``, ``rmse``, ``r2``. A metric that
         is undefined on this split (one class only) is ``None``.
     """
-    import sklearn
-
-    with sklearn.config_context(assume_finite=fast, skip_parameter_validation=fast):
-        return _evaluate(kind, np.asarray(y_true), np.asarray(scores))
-
-
-def _evaluate(kind: str, y_true: np.ndarray, scores: np.ndarray) -> dict[str, float | None]:
     from sklearn import metrics
+
+    y_true, scores = np.asarray(y_true), np.asarray(scores)
 
     if kind == "regression":
         predicted = scores.reshape(-1)

@@ -8,6 +8,7 @@ from sklearn.metrics import roc_auc_score
 
 from pmtk.core import bootstrap, evaluation
 from pmtk.core.baseline import BaselineFit, fit_baseline
+from pmtk.core.resampled import weighted_metrics
 
 
 def _scores(rng: np.random.Generator, truth: np.ndarray, signal: float) -> np.ndarray:
@@ -74,7 +75,7 @@ def test_groups_are_resampled_whole():
     patient_scores = _scores(rng, patients, 1.0)
     truth, scores = np.repeat(patients, 10), np.repeat(patient_scores, 10)
     groups = np.repeat([f"P{i}" for i in range(30)], 10)
-    statistic = lambda i: {"auroc": roc_auc_score(truth[i], scores[i])}  # noqa: E731
+    statistic = lambda w: weighted_metrics("binary", truth, scores, w)  # noqa: E731
     by_example = bootstrap.intervals(statistic, bootstrap.resampling_units(300), 300, 0)
     by_patient = bootstrap.intervals(statistic, bootstrap.resampling_units(300, groups), 300, 0)
     assert np.diff(by_patient["auroc"])[0] > 2 * np.diff(by_example["auroc"])[0]

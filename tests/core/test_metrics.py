@@ -77,8 +77,3 @@ def test_metrics_are_json_floats():
     result = evaluate("binary", np.array([0, 1]), np.array([[0.2], [0.9]]))
     assert all(type(value) is float for value in result.values())
 
-
-def test_fast_path_gives_the_same_numbers():
-    rng = np.random.default_rng(0)
-    y_true, scores = rng.integers(0, 2, 50), rng.random(50)
-    assert evaluate("binary", y_true, scores, fast=True) == evaluate("binary", y_true, scores)

@@ -122,17 +122,18 @@ def versus_pca(test: tuple[np.ndarray, ...], components: int, options: dict[str,
 
     target, rebuilt, by_pca = test
 
-    def statistic(rows: np.ndarray) -> dict[str, float | None]:
-        mse, r2 = explained_variance(target[rows], rebuilt[rows])
-        pca_mse, pca_r2 = explained_variance(target[rows], by_pca[rows])
+    def statistic(weights: np.ndarray) -> dict[str, np.ndarray]:
+        mse, r2 = weighted_fit(target, rebuilt, weights)
+        pca_mse, pca_r2 = weighted_fit(target, by_pca, weights)
         return {"reconstruction_mse": mse, "r2": r2,
                 "baseline:reconstruction_mse": pca_mse, "baseline:r2": pca_r2}  # fmt: skip
 
-    everything = statistic(np.arange(len(target)))
     baseline = {
         "model": "pca",
         "inputs": f"{components} principal components of the standardised features",
-        "test": {name: everything[f"baseline:{name}"] for name in ("reconstruction_mse", "r2")},
+        "test": dict(
+            zip(("reconstruction_mse", "r2"), explained_variance(target, by_pca), strict=True)
+        ),  # fmt: skip
     }
     intervals = paired_intervals(
         statistic, target, None, options.get("bootstrap", 1000), options["seed"], "reconstruction"
@@ -223,6 +224,33 @@ def explained_variance(
     truth, guess = (target - center)[observed], (rebuilt - center)[observed]
     r2 = _clean(r2_score(truth, guess)) if len(target) > 1 else None  # a variance needs 2 rows
     return _clean(mean_squared_error(truth, guess)), r2
+
+
+def weighted_fit(
+    target: np.ndarray, rebuilt: np.ndarray, weights: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`explained_variance` once per row of count weights (bootstrap resamples).
+
+    Args:
+        target: Standardised targets (rows x features), NaN where missing.
+        rebuilt: Reconstructions of the same shape.
+        weights: Counts of each row, shape (resamples, rows).
+
+    Returns:
+        ``(mse, r2)``, each of shape (resamples,); NaN where undefined.
+    """
+    observed = ~np.isnan(target)
+    values = np.where(observed, target, 0.0)
+    squared_error = np.where(observed, (values - rebuilt) ** 2, 0.0)
+    count = weights @ observed
+    total, spread = weights @ values, weights @ values**2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # Each feature centred on its mean in the resample, as explained_variance does.
+        variance = np.where(count > 0, spread - total**2 / count, 0.0).sum(axis=1)
+        error = (weights @ squared_error).sum(axis=1)
+        mse = error / count.sum(axis=1)
+        r2 = np.where(variance > 0, 1 - error / variance, np.nan)
+    return mse, r2
 
 
 def embedding_frame(

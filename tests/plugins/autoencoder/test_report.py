@@ -73,3 +73,19 @@ def test_plot_codes(tmp_path: Path, codes: int, colors):
     path = tmp_path / "codes.png"
     plot_codes(path, table, "group" if colors is not None else None)
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_weighted_fit_equals_explained_variance_of_the_resample():
+    """Count weights give what the duplicated rows give (the bootstrap relies on it)."""
+    from pmtk.plugins.autoencoder.report import explained_variance, weighted_fit
+
+    rng = np.random.default_rng(0)
+    target = rng.normal(size=(50, 6))
+    target[rng.random((50, 6)) < 0.1] = np.nan
+    rebuilt = np.nan_to_num(target) + rng.normal(0, 0.3, (50, 6))
+    weights = rng.multinomial(50, np.ones(50) / 50, size=3).astype(float)
+    mse, r2 = weighted_fit(target, rebuilt, weights)
+    for row, counts in enumerate(weights):
+        rows = np.repeat(np.arange(50), counts.astype(int))
+        expected = explained_variance(target[rows], rebuilt[rows])
+        assert (mse[row], r2[row]) == pytest.approx(expected, abs=1e-6)
