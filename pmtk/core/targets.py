@@ -141,19 +141,23 @@ def loss_for(kind: str) -> str:
     }[kind]
 
 
-def output_layer(kind: str, num_classes: int, name: str = "output") -> Any:
+def output_layer(
+    kind: str, num_classes: int, name: str = "output", kernel_initializer: str = "glorot_uniform"
+) -> Any:
     """The Dense output layer every model builder ends with.
 
     Binary: 1 sigmoid unit (probability of the positive class); multiclass:
-    ``num_classes`` softmax units; regression: 1 linear unit.
+    ``num_classes`` softmax units; regression: 1 linear unit. ``kernel_initializer``
+    ``"zeros"`` starts every prediction at the uninformed guess (0.5, uniform, 0).
     """
     from keras import layers
 
-    if kind == "binary":
-        return layers.Dense(1, activation="sigmoid", name=name)
-    if kind == "multiclass":
-        return layers.Dense(num_classes, activation="softmax", name=name)
-    return layers.Dense(1, name=name)
+    units, activation = {"binary": (1, "sigmoid"), "multiclass": (num_classes, "softmax")}.get(
+        kind, (1, None)
+    )
+    return layers.Dense(
+        units, activation=activation, name=name, kernel_initializer=kernel_initializer
+    )
 
 
 def keras_metrics(kind: str) -> list[Any]:
