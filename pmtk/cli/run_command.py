@@ -17,7 +17,16 @@ from pmtk.core.task import Task, TaskOption
 def build(host: PluginHost) -> typer.Typer:
     """A typer group with one command per task in the registry."""
     group = typer.Typer(
-        help="Train a task and write a run directory (model, metrics, predictions).",
+        help=(
+            "Train a task and write a run directory (model, metrics, predictions).\n\n"
+            "Every run also trains a simple baseline (logistic or ridge regression, PCA for "
+            "the autoencoder) on the same splits and gives each test metric a 95% interval: "
+            "the middle 95% of the metric over --bootstrap resamples of the test examples "
+            "(of whole patients with --group-column). An AUROC interval that includes 0.5, "
+            "or an r2 interval that includes 0, means the model may be no better than "
+            "chance; a difference interval below 0 means the baseline is better. pmtk "
+            "prints a Warning: line in both cases."
+        ),
         no_args_is_help=True,
     )
     registry = host.registry
