@@ -6,10 +6,12 @@ import typer
 
 from pmtk import __version__
 from pmtk.cli import (
+    compare_command,
     explain_command,
     plugin_command,
     plugins_command,
     predict_command,
+    report_command,
     run_command,
     tasks_command,
 )
@@ -47,6 +49,8 @@ def build_app(host: PluginHost | None = None) -> typer.Typer:
     plugin_command.register(app, host)
     predict_command.register(app, host)
     explain_command.register(app, host)
+    report_command.register(app, host)
+    compare_command.register(app, host)
     host.call_each("pmtk_register_commands", lambda plugin: {"app": app})
     return app
 

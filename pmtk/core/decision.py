@@ -78,13 +78,19 @@ def rates(truth: np.ndarray, probability: np.ndarray, threshold: float) -> dict[
 
 
 def threshold_for_sensitivity(truth: np.ndarray, probability: np.ndarray, target: float) -> float:
-    """The highest threshold whose sensitivity on these examples is at least ``target``."""
-    positives = np.sort(np.asarray(probability).reshape(-1)[np.asarray(truth).astype(bool)])
+    """A threshold whose sensitivity on these examples is at least ``target``.
+
+    The highest such cut is moved half-way down to the next lower score, so a split whose
+    classes are perfectly separated does not put the threshold on one patient's score.
+    """
+    probability = np.asarray(probability).reshape(-1)
+    positives = np.sort(probability[np.asarray(truth).astype(bool)])
     if len(positives) == 0:
         return 0.5
-    # calling the top k positives positive needs threshold <= the k-th highest score
     needed = int(np.ceil(target * len(positives)))
-    return float(positives[len(positives) - max(needed, 1)])
+    cut = float(positives[len(positives) - max(needed, 1)])
+    below = probability[probability < cut]
+    return cut if len(below) == 0 else (cut + float(below.max())) / 2
 
 
 def operating_point(

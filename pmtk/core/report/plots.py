@@ -7,6 +7,7 @@ SVG text of one figure; text stays text (``svg.fonttype: none``), which keeps fi
 from __future__ import annotations
 
 import io
+import re
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -40,7 +41,8 @@ def to_svg(figure: Figure) -> str:
     with matplotlib.rc_context(_STYLE):
         figure.savefig(buffer, format="svg", metadata={"Date": None})
     text = buffer.getvalue()
-    return text[text.index("<svg") :]
+    # the RDF metadata block names external vocabularies; the page needs none of it
+    return re.sub(r"<metadata>.*?</metadata>\s*", "", text[text.index("<svg") :], flags=re.S)
 
 
 def learning_curves(history: dict[str, list[float]]) -> str:

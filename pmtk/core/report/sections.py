@@ -51,8 +51,8 @@ def fmt(value: Any, digits: int = 3) -> str:
 
 
 def interval(bounds: list[float] | None) -> str:
-    """``0.812-0.901`` or ``n/a``."""
-    return "n/a" if not bounds else f"{bounds[0]:.3f}-{bounds[1]:.3f}"
+    """``0.812 to 0.901`` or ``n/a``."""
+    return "n/a" if not bounds else f"{bounds[0]:.3f} to {bounds[1]:.3f}"
 
 
 def read_history(path: Path) -> dict[str, list[float]]:
