@@ -27,7 +27,8 @@ print("LOADED:" + ",".join(loaded), "CODE:" + str(code), file=sys.stderr)
 @pytest.mark.parametrize(
     "args",
     [["--help"], ["--version"], ["tasks"], ["plugins"], ["plugins", "--json"], ["run", "--help"],
-     ["run", "imaging", "--help"], ["predict", "--help"]],
+     ["run", "imaging", "--help"], ["predict", "--help"], ["report", "--help"],
+     ["compare", "--help"]],
     ids=lambda a: " ".join(a),
 )  # fmt: skip
 def test_fast_commands_do_not_import_heavy_modules(args: list[str]):
