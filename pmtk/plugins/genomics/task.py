@@ -22,7 +22,10 @@ class GenomicsTask(Task):
     """Classifies DNA sequences (FASTA or CSV/TSV) into the classes of the data."""
 
     name = "genomics"
-    description = "Recurrent network over one-hot DNA (FASTA or CSV/TSV of sequences)."
+    description = (
+        "Recurrent network over one-hot DNA (FASTA or CSV/TSV of sequences, or BED intervals "
+        "with --genome)."
+    )
     default_model = "danq"
     sample_data = "genomics"
     baseline_inputs = "one-hot bases at each position"
@@ -32,7 +35,27 @@ class GenomicsTask(Task):
             int,
             None,
             f"Bases per sequence after padding/trimming at the end (default: the longest "
-            f"training sequence, at most {MAX_SEQUENCE_LENGTH}).",
+            f"training sequence, at most {MAX_SEQUENCE_LENGTH}; with --genome, the window "
+            f"cut around each interval, default 1000).",
+        ),
+        TaskOption(
+            "genome",
+            Path,
+            None,
+            "Reference genome FASTA (plain or bgzip) to cut BED intervals from; indexed in "
+            "pmtk's cache, never beside the genome.",
+        ),
+        TaskOption(
+            "holdout_chromosomes",
+            str,
+            None,
+            "With --genome: comma-separated chromosomes whose intervals all go to the test split.",
+        ),
+        TaskOption(
+            "val_chromosomes",
+            str,
+            None,
+            "With --genome: comma-separated chromosomes whose intervals all go to validation.",
         ),
         TaskOption("reverse_complement", bool, False, "Train on random reverse complements too."),
         TaskOption("filters", int, 128, "Convolution filters (danq, cnn)."),
@@ -43,10 +66,13 @@ class GenomicsTask(Task):
     )
 
     def read(self, path: Path, context: RunContext, *, require_labels: bool = True):
-        """Reads any of the three layouts and checks every base (see ``reading``, ``encoding``)."""
+        """Reads any of the three layouts, or BED intervals on ``--genome``; checks every base."""
         from pmtk.plugins.genomics.encoding import check_sequences
         from pmtk.plugins.genomics.reading import read_sequences
 
+        examples = _read_intervals(path, context, require_labels)
+        if examples is not None:
+            return examples
         examples = read_sequences(
             path,
             require_labels=require_labels,
@@ -77,7 +103,15 @@ class GenomicsTask(Task):
                 f"trimmed to their first {length}; pass --sequence-length to change this.",
                 file=sys.stderr,
             )
-        return {"sequence_length": length, "longest_training_sequence": longest}
+        derived = {"sequence_length": length, "longest_training_sequence": longest}
+        if "chrom" in train:
+            from pmtk.plugins.genomics.genome_data import SPLIT_CHROMOSOMES
+
+            derived["genome"] = str(Path(context.options["genome"]).expanduser().resolve())
+            derived["chromosomes"] = train.attrs.get(
+                SPLIT_CHROMOSOMES, {"train": sorted(set(train["chrom"]))}
+            )
+        return derived
 
     def dataset(
         self, examples: pd.DataFrame, targets: np.ndarray | None, context: RunContext
@@ -107,6 +141,38 @@ class GenomicsTask(Task):
 
         packed = pack(examples["sequence"].tolist(), context.derived["sequence_length"])
         return one_hot(packed).reshape(len(packed), -1)
+
+
+def _read_intervals(path: Path, context: RunContext, require_labels: bool):
+    """BED intervals cut from ``--genome``; None when ``path`` is not BED.
+
+    Raises:
+        OptionError: BED without ``--genome``, or chromosome options without BED.
+    """
+    from pmtk.plugins.genomics.intervals import is_bed, is_bed_folder
+
+    options = context.options
+    if not (is_bed(path) or is_bed_folder(path)):
+        chromosomes = options.get("holdout_chromosomes") or options.get("val_chromosomes")
+        if chromosomes and require_labels:
+            raise OptionError(
+                "--holdout-chromosomes and --val-chromosomes need BED intervals on a genome; "
+                f"{path} is not a BED file: pass --data intervals.bed --genome genome.fa."
+            )
+        return None
+    genome = options.get("genome")
+    if genome is not None and not Path(genome).expanduser().exists():
+        genome = context.derived.get("genome", genome)  # a relative path from another folder
+    if genome is None:
+        raise OptionError(
+            f"{path} holds BED intervals, which need the genome they lie on: add "
+            "--genome genome.fa (plain or bgzip FASTA)."
+        )
+    from pmtk.plugins.genomics.genome_data import read_genome_examples
+
+    return read_genome_examples(
+        path, Path(genome), options, context.derived, require_labels=require_labels
+    )
 
 
 def _where(examples: pd.DataFrame, index: int, path: Path) -> str:

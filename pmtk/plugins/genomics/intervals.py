@@ -1,0 +1,220 @@
+"""Labelled intervals on a genome: BED/narrowPeak files, or a folder of BED files, one per class.
+
+BED is a plain tab-separated table (``chrom start end [name score strand ...]``, 0-based,
+half-open); narrowPeak adds four columns, the last being the summit's offset from ``start``.
+Lines starting with ``#``, ``track`` or ``browser`` are skipped. Files may be gzip-compressed.
+"""
+
+from __future__ import annotations
+
+import gzip
+import sys
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pmtk.core.errors import DataError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from pmtk.plugins.genomics.genome import Genome
+
+BED_SUFFIXES = (".bed", ".narrowpeak", ".broadpeak", ".bedgraph")
+_SKIPPED = ("#", "track", "browser")
+#: Column count of a narrowPeak line (the summit offset is the last column).
+NARROWPEAK_COLUMNS = 10
+
+
+def is_bed(path: Path) -> bool:
+    """Whether the name ends in a BED suffix (``.bed``, ``.narrowPeak``), optionally ``.gz``."""
+    return path.name.lower().removesuffix(".gz").endswith(BED_SUFFIXES)
+
+
+def bed_stem(path: Path) -> str:
+    """The file name without its BED suffix and ``.gz`` (``bound.bed.gz`` -> ``bound``)."""
+    name = path.name.removesuffix(".gz").removesuffix(".GZ")
+    return name[: name.rfind(".")]
+
+
+def is_bed_folder(path: Path) -> bool:
+    """Whether ``path`` is a folder holding BED files at its top level."""
+    return path.is_dir() and any(p.is_file() and is_bed(p) for p in path.iterdir())
+
+
+@dataclass
+class Interval:
+    """One BED line: 0-based half-open ``[start, end)``, its centre and where it came from."""
+
+    chrom: str
+    start: int
+    end: int
+    name: str
+    strand: str
+    centre: int
+    line: int
+
+
+def read_bed(path: Path) -> list[Interval]:
+    """Every interval of one BED/narrowPeak file.
+
+    Raises:
+        DataError: Unreadable file, a non-integer coordinate, start >= end, a bad strand,
+            a summit outside its interval, or no intervals; names the file and line.
+    """
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    intervals = []
+    try:
+        with opener(path, "rt", encoding="utf-8", errors="replace") as handle:
+            for number, line in enumerate(handle, 1):
+                if line.strip() and not line.startswith(_SKIPPED):
+                    intervals.append(_parse(line.rstrip("\r\n").split("\t"), path, number))
+    except (OSError, EOFError, zlib.error) as error:
+        raise DataError(
+            f"{path} is not a readable BED file ({error}); fix or replace it."
+        ) from None
+    if not intervals:
+        raise DataError(
+            f"{path} holds no intervals (no 'chrom start end' lines); add intervals or point "
+            "--data at another file."
+        )
+    return intervals
+
+
+def _parse(fields: list[str], path: Path, number: int) -> Interval:
+    where = f"{path}, line {number}"
+    if len(fields) < 3:
+        raise DataError(
+            f"{where} has {len(fields)} tab-separated column(s); a BED line needs at least "
+            "chrom, start and end separated by tabs."
+        )
+    start, end = (_integer(fields[i], what, where) for i, what in ((1, "start"), (2, "end")))
+    if start < 0 or start >= end:
+        raise DataError(
+            f"{where}: start {start} is not below end {end} (BED intervals are 0-based, "
+            "half-open, start < end); fix or remove that line."
+        )
+    strand = fields[5].strip() if len(fields) > 5 else "."
+    if strand not in ("+", "-", "."):
+        raise DataError(f"{where}: strand {strand!r} must be '+', '-' or '.'; fix that line.")
+    centre = (start + end) // 2
+    if len(fields) >= NARROWPEAK_COLUMNS and fields[9].strip() not in ("-1", ""):
+        summit = _integer(fields[9], "summit (column 10)", where)
+        if not 0 <= summit < end - start:
+            raise DataError(
+                f"{where}: the summit offset {summit} lies outside the interval "
+                f"({end - start} bases); fix column 10 or set it to -1."
+            )
+        centre = start + summit
+    name = fields[3].strip() if len(fields) > 3 else ""
+    return Interval(fields[0].strip(), start, end, name, strand, centre, number)
+
+
+def _integer(text: str, what: str, where: str) -> int:
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise DataError(
+            f"{where}: the {what} {text.strip()!r} is not a whole number; BED coordinates are "
+            "integers, so fix that line."
+        ) from None
+
+
+def read_intervals(path: Path, *, require_labels: bool = True) -> pd.DataFrame:
+    """A BED file (class in the name column) or a folder of BED files (class = file stem).
+
+    Returns:
+        Columns ``id`` (``chrom:start-end(strand)``), ``chrom``, ``start``, ``end``,
+        ``strand``, ``centre``, ``file``, ``line`` and, where known, ``label``.
+
+    Raises:
+        DataError: No BED files, a bad line, or an unlabelled interval when labels are needed.
+    """
+    import pandas as pd
+
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.is_file() and is_bed(p))
+        if not files:
+            raise DataError(f"{path} holds no BED files (.bed, .narrowPeak, optionally .gz).")
+        parts = [(_frame(read_bed(p), p, label=bed_stem(p))) for p in files]
+        frame = pd.concat(parts, ignore_index=True)
+    else:
+        frame = _frame(read_bed(path), path, label=None)
+        if require_labels:
+            empty = frame["label"].isin(["", "."])
+            if empty.any():
+                row = frame[empty].iloc[0]
+                raise DataError(
+                    f"{row['file']}, line {row['line']}: the name column (4th) is empty, so the "
+                    "interval has no class; put the class in column 4, or use one BED file "
+                    "per class in a folder."
+                )
+        elif frame["label"].isin(["", "."]).all():
+            frame = frame.drop(columns="label")
+    duplicated = frame["id"].duplicated(keep=False)
+    if duplicated.any():
+        frame.loc[duplicated, "id"] = (
+            frame["id"][duplicated] + "#" + frame["line"][duplicated].astype(str)
+        )
+    return frame
+
+
+def _frame(intervals: list[Interval], path: Path, label: str | None) -> pd.DataFrame:
+    import pandas as pd
+
+    frame = pd.DataFrame([vars(interval) for interval in intervals])
+    frame["id"] = (
+        frame["chrom"] + ":" + frame["start"].astype(str) + "-" + frame["end"].astype(str)
+        + "(" + frame["strand"] + ")"
+    )  # fmt: skip
+    frame["label"] = label if label is not None else frame.pop("name")
+    frame["file"] = str(path)
+    return frame.drop(columns="name", errors="ignore")
+
+
+def check_chromosomes(frame: pd.DataFrame, genome: Genome) -> None:
+    """Raises a DataError naming the first interval whose chromosome the genome lacks.
+
+    Raises:
+        DataError: The chromosome is absent; names both naming styles when none match.
+    """
+    absent = ~frame["chrom"].isin(list(genome.lengths))
+    if not absent.any():
+        return
+    row = frame[absent].iloc[0]
+    hint = (
+        f"none of the file's chromosomes are in the genome, whose names look like "
+        f"{genome.naming()}: use the genome the intervals were called on, or rename the "
+        "chromosomes in the BED file"
+        if absent.all()
+        else "remove the line or use the genome the intervals were called on"
+    )
+    raise DataError(
+        f"{row['file']}, line {row['line']}: chromosome {row['chrom']!r} is not in the genome "
+        f"{genome.path}; {hint}."
+    )
+
+
+def cut_sequences(frame: pd.DataFrame, genome: Genome, length: int) -> list[str]:
+    """The ``length``-base window centred on each interval, reverse-complemented on ``-``."""
+    from pmtk.plugins.genomics.genome import reverse_complement
+
+    sequences = [
+        genome.window(chrom, centre, length)
+        for chrom, centre in zip(frame["chrom"], frame["centre"], strict=True)
+    ]
+    minus = (frame["strand"] == "-").to_numpy()
+    return [reverse_complement(s) if m else s for s, m in zip(sequences, minus, strict=True)]
+
+
+def note_padding(frame: pd.DataFrame, genome: Genome, length: int) -> None:
+    """Prints how many windows run past a chromosome end (they are N-padded)."""
+    lengths = frame["chrom"].map(genome.lengths)
+    start = frame["centre"] - length // 2
+    padded = int(((start < 0) | (start + length > lengths)).sum())
+    if padded:
+        print(
+            f"Note: {padded} window(s) run past a chromosome end and are padded with N.",
+            file=sys.stderr,
+        )
