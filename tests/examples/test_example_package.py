@@ -1,8 +1,9 @@
 """The example plugin package, installed with pip, driven through the real ``pmtk`` console script.
 
 pmtk finds the package only through its ``pmtk`` entry point: nothing here imports it.
-``scripts/test.sh`` installs it (``pip install -e examples/pmtk-example``); when it is
-missing these tests fail and say how to install it, because CI must prove that a
+``scripts/test.sh`` installs it into ``.test-plugins/`` and puts that folder on
+``PYTHONPATH`` (never into ``.venv``, so the user's own ``pmtk`` is unchanged by the tests);
+when it is missing these tests fail and say how to install it, because CI must prove that a
 third-party package extends pmtk.
 """
 
@@ -24,7 +25,11 @@ from pmtk.testing import write_image_folder
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "pmtk-example"
 PMTK = Path(sys.executable).with_name("pmtk")
-INSTALL = f"{Path(sys.executable).parent / 'pip'} install -e {EXAMPLE}"
+TEST_PLUGINS = Path(__file__).resolve().parents[2] / ".test-plugins"
+INSTALL = (
+    f"{Path(sys.executable).parent / 'pip'} install --no-deps --target {TEST_PLUGINS} {EXAMPLE} "
+    f"and put {TEST_PLUGINS} on PYTHONPATH (scripts/test.sh does both)"
+)
 HOOKS = ["pmtk_register_callbacks", "pmtk_register_commands", "pmtk_register_models",
          "pmtk_register_readers", "pmtk_register_tasks"]  # fmt: skip
 RUN_FILES = {"model.keras", "config.json", "history.csv", "metrics.json", "predictions.csv"}
@@ -115,6 +120,16 @@ def finished_run(runs, name: str) -> Path:
 
 
 # -- listing, environment switches, command: no training ----------------------------------
+
+
+def test_the_users_pmtk_does_not_see_the_test_plugin():
+    """Only the tests put .test-plugins on the path: plain .venv/bin/pmtk is unchanged."""
+    require_example()
+    env = _env()
+    env.pop("PYTHONPATH", None)
+    listing = subprocess.run([str(PMTK), "tasks", "--json"], capture_output=True, text=True,
+                             env=env, timeout=120, check=True)  # fmt: skip
+    assert "ecg" not in {row["task"] for row in json.loads(listing.stdout)}
 
 
 def test_tasks_shows_the_ecg_task_and_the_imaging_architecture():
