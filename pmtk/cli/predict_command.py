@@ -25,6 +25,9 @@ def register(app: typer.Typer, host: PluginHost) -> None:
             None, "--output", help="CSV file to write (default: print to stdout)."
         ),
         batch_size: int | None = typer.Option(None, "--batch-size", help="Inputs per batch."),
+        genome: Path | None = typer.Option(
+            None, "--genome", help="genomics: the genome FASTA that BED --data lies on."
+        ),
     ) -> None:
         """Predict with a trained run; writes one CSV row per input."""
         with user_errors():
@@ -32,8 +35,9 @@ def register(app: typer.Typer, host: PluginHost) -> None:
             from pmtk.core.prediction import predict as predict_run
 
             if output is not None:  # before any data is read
-                check_output(output, [data, run_dir], kind="file")
-            frame = predict_run(run_dir, data, host, batch_size)
+                check_output(output, [data, run_dir, genome], kind="file")
+            overrides = None if genome is None else {"genome": str(genome.expanduser().resolve())}
+            frame = predict_run(run_dir, data, host, batch_size, overrides)
             if output is None:
                 frame.to_csv(sys.stdout, index=False)
                 return

@@ -162,8 +162,17 @@ def _reason(error: BaseException) -> str:
     return text[:160].rstrip(".")
 
 
-def predict(run_dir: Path, data: Path, host: PluginHost, batch_size: int | None = None):
+def predict(
+    run_dir: Path,
+    data: Path,
+    host: PluginHost,
+    batch_size: int | None = None,
+    overrides: dict | None = None,
+):
     """Applies a run's model to the raw inputs at ``data``.
+
+    ``overrides`` replaces task options of the run's ``config.json`` for reading the
+    data (``{"genome": path}`` from ``pmtk predict --genome``).
 
     Returns:
         The predictions table (see :func:`prediction_frame`).
@@ -179,8 +188,9 @@ def predict(run_dir: Path, data: Path, host: PluginHost, batch_size: int | None 
     check_model_file(model_file)
     target = config["target"]
     targets = Targets(target["kind"], target["class_names"])
+    options = {**config["options"], **(overrides or {})}
     context = RunContext(
-        task.name, config["options"], host.registry, config.get("derived", {}), targets=targets
+        task.name, options, host.registry, config.get("derived", {}), targets=targets
     )
     data = Path(data).expanduser()
     if not data.exists():
