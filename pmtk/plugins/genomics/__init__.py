@@ -44,3 +44,11 @@ def pmtk_register_explainers(register):
     from pmtk.plugins.genomics.explain import GenomicsExplainer
 
     register("genomics", GenomicsExplainer())
+
+
+@hookimpl
+def pmtk_register_commands(app):
+    """Adds ``pmtk variants RUN_DIR --vcf F --genome F`` (REF/ALT scores per VCF allele)."""
+    from pmtk.plugins.genomics import variants_command
+
+    variants_command.register(app)
