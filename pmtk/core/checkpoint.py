@@ -11,7 +11,6 @@ hash the run belongs to, so a resume with other options or data is refused.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ import numpy as np
 
 from pmtk.core.errors import OptionError
 from pmtk.core.interruption import raise_if_interrupted
-from pmtk.core.rundir import CHECKPOINT_FOLDER, CHECKPOINT_STATE, content_hash
+from pmtk.core.rundir import CHECKPOINT_FOLDER, CHECKPOINT_STATE
 
 IDENTITY = "run.json"
 #: Options that may differ between a run and its resume.
@@ -221,19 +220,6 @@ class StopOnSignal(keras.callbacks.Callback):
 
     def on_epoch_begin(self, epoch, logs=None) -> None:
         raise_if_interrupted()
-
-
-def data_hash(prepared) -> str:
-    """Content hash of the data a run reads (a manifest and the files it lists)."""
-    files = [prepared.data_path]
-    if "path" in prepared.examples and prepared.data_path.is_file():
-        files += [Path(p) for p in prepared.examples["path"]]
-    if len(files) == 1:
-        return content_hash(files[0])
-    digest = hashlib.sha256()
-    for file in files:
-        digest.update(content_hash(file).encode())
-    return "sha256:" + digest.hexdigest()
 
 
 def resume_note(resumed: Checkpoint) -> str:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from pmtk.core.errors import DataError, OptionError
+from pmtk.core.rundir import content_hash
 from pmtk.core.sample_data import sample_data_path
 from pmtk.core.splits import SPLITS, assign_splits, check_splits
 from pmtk.core.targets import Targets, infer_targets
@@ -43,6 +45,24 @@ class PreparedExamples:
     def counts(self) -> dict[str, int]:
         """Examples per split."""
         return {name: int((self.split == name).sum()) for name in SPLITS}
+
+    @cached_property
+    def data_hash(self) -> str:
+        """Content hash of the data read: the file or folder, plus the files a manifest lists.
+
+        Computed once per run: ``config.json`` records it and ``--resume`` checks it.
+        """
+        files = [self.data_path]
+        if "path" in self.examples and self.data_path.is_file():
+            files += [Path(p) for p in self.examples["path"]]
+        if len(files) == 1:
+            return content_hash(files[0])
+        import hashlib
+
+        digest = hashlib.sha256()
+        for file in files:
+            digest.update(content_hash(file).encode())
+        return "sha256:" + digest.hexdigest()
 
 
 def data_path(task: Task, given: Path | None) -> Path:

@@ -5,13 +5,12 @@ from __future__ import annotations
 import sys
 from datetime import UTC, datetime
 from importlib import metadata
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pmtk.core import evaluation
 from pmtk.core.baseline import BaselineFit, fit_baseline
 from pmtk.core.batching import batches
-from pmtk.core.rundir import content_hash, write_json
+from pmtk.core.rundir import write_json
 from pmtk.core.splits import SPLITS
 
 if TYPE_CHECKING:
@@ -148,9 +147,6 @@ def _evaluate(
 def _config(task, context, prepared, host) -> dict[str, Any]:
     options = dict(context.options)
     options["data"] = str(prepared.data_path.resolve())
-    files = [prepared.data_path]
-    if "path" in prepared.examples and prepared.data_path.is_file():
-        files += [Path(p) for p in prepared.examples["path"]]
     return {
         "task": task.name,
         "options": options,
@@ -161,7 +157,7 @@ def _config(task, context, prepared, host) -> dict[str, Any]:
             "positive_class": prepared.targets.positive_class,
         },
         "derived": context.derived,
-        "data_hash": _hash(files),
+        "data_hash": prepared.data_hash,
         "n": prepared.counts(),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": sys.argv,
@@ -171,17 +167,6 @@ def _config(task, context, prepared, host) -> dict[str, Any]:
             for r in host.records.values()
         },
     }
-
-
-def _hash(files: list[Path]) -> str:
-    if len(files) == 1:
-        return content_hash(files[0])
-    import hashlib
-
-    digest = hashlib.sha256()
-    for file in files:
-        digest.update(content_hash(file).encode())
-    return "sha256:" + digest.hexdigest()
 
 
 def _version(distribution: str) -> str | None:

@@ -156,7 +156,7 @@ def _fit(task, context, prepared, splits, builder, host) -> keras.Model:
             optimizer=keras.optimizers.Adam(options["learning_rate"]),
             **task.compile_options(kind),
         )
-        belongs_to = checkpoint.identity(task.name, options, checkpoint.data_hash(prepared))
+        belongs_to = checkpoint.identity(task.name, options, prepared.data_hash)
         resumed = None
         if options.get("resume"):
             checkpoint.check_identity(context.run_dir, belongs_to)
