@@ -1,4 +1,5 @@
-"""Built-in imaging plugin: the task, its two architectures and its image readers.
+"""Built-in imaging plugin: the task, its two architectures, its image readers and
+its explainer.
 
 Hook implementations only; TensorFlow, OpenCV and pydicom load inside the functions that use them.
 """
@@ -34,3 +35,11 @@ def pmtk_register_readers(register):
         Reader("opencv", decoding.OPENCV_EXTENSIONS, decoding.read_opencv, "PNG/JPEG/BMP/TIFF"),
     )
     register("imaging", Reader("dicom", decoding.DICOM_EXTENSIONS, decoding.read_dicom, "DICOM"))
+
+
+@hookimpl
+def pmtk_register_explainers(register):
+    """Registers the heatmap explainer (occlusion, Grad-CAM, Grad-CAM++, SmoothGrad)."""
+    from pmtk.plugins.imaging.explain import ImagingExplainer
+
+    register("imaging", ImagingExplainer())
