@@ -75,16 +75,17 @@ def read_genome_examples(
     genome = Genome(genome_path)
     try:
         check_chromosomes(frame, genome)
+        if require_labels:
+            split = chromosome_splits(frame, options, str(path))
+            frame["split"] = split
+            frame.attrs[SPLIT_CHROMOSOMES] = {
+                name: sorted(set(frame["chrom"][split == name]))
+                for name in ("train", "val", "test")
+            }
         note_padding(frame, genome, length)
         frame["sequence"] = cut_sequences(frame, genome, length)
     finally:
         genome.close()
-    if require_labels:
-        split = chromosome_splits(frame, options, str(path))
-        frame["split"] = split
-        frame.attrs[SPLIT_CHROMOSOMES] = {
-            name: sorted(set(frame["chrom"][split == name])) for name in ("train", "val", "test")
-        }
     return frame
 
 
