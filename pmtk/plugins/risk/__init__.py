@@ -36,3 +36,11 @@ def pmtk_register_readers(register):
     register(
         "risk", Reader("parquet", tables.PARQUET_EXTENSIONS, tables.read_parquet_table, "Parquet")
     )
+
+
+@hookimpl
+def pmtk_register_explainers(register):
+    """Registers the explainer: integrated gradients per patient and feature."""
+    from pmtk.plugins.risk.explain import RiskExplainer
+
+    register("risk", RiskExplainer())
