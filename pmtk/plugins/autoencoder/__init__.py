@@ -43,3 +43,11 @@ def pmtk_register_readers(register):
         "autoencoder",
         Reader("parquet", tables.PARQUET_EXTENSIONS, tables.read_parquet_table, "Parquet"),
     )
+
+
+@hookimpl
+def pmtk_register_explainers(register):
+    """Registers the explainer: per-feature reconstruction error and the worst rows."""
+    from pmtk.plugins.autoencoder.explain import AutoencoderExplainer
+
+    register("autoencoder", AutoencoderExplainer())
