@@ -195,12 +195,44 @@ def _check_commands(host: PluginHost, name: str, tmp_path: Path) -> None:
     assert result.exit_code == 0 and result.stdout.strip() == "Hello, pmtk!"
 
 
+def _check_explainers(host: PluginHost, name: str, tmp_path: Path) -> None:
+    import numpy as np
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from pmtk.cli.app import build_app
+
+    assert host.registry.explainers["points"].plugin == name
+    tasks = types.ModuleType("docs_example_tasks_for_explainers")
+    exec(compile(_example_code("pmtk_register_tasks"), "hooks.md", "exec"), tasks.__dict__)
+    host.register(tasks, "docs-tasks-for-explainers")
+    try:
+        points = np.random.default_rng(0).normal(size=(40, 2))
+        table = pd.DataFrame({"x": points[:, 0], "y": points[:, 1]})
+        table["label"] = np.where(points[:, 0] > 0, "right", "left")
+        table.to_csv(tmp_path / "points.csv", index=False)
+        app, run = build_app(host), tmp_path / "run"
+        data = str(tmp_path / "points.csv")
+        arguments = ["--output", str(run), "--epochs", "2", "--bootstrap", "0"]
+        result = CliRunner().invoke(app, ["run", "points", "--data", data, *arguments])
+        assert result.exit_code == 0, result.output
+        result = CliRunner().invoke(
+            app, ["explain", str(run), "--data", str(tmp_path / "points.csv")]
+        )
+        assert result.exit_code == 0, result.output
+        assert pd.read_csv(run / "explain" / "zeroing.csv").shape == (40, 3)
+        assert (run / "explain" / "summary.json").is_file()
+    finally:
+        host.unregister("docs-tasks-for-explainers")
+
+
 EXAMPLE_CHECKS: dict[str, Callable[[PluginHost, str, Path], None]] = {
     "pmtk_register_tasks": _check_tasks,
     "pmtk_register_models": _check_models,
     "pmtk_register_readers": _check_readers,
     "pmtk_register_callbacks": _check_callbacks,
     "pmtk_register_commands": _check_commands,
+    "pmtk_register_explainers": _check_explainers,
 }
 
 

@@ -280,17 +280,27 @@ def randomise_top_layers(model: keras.Model, share: float = RANDOMISED_SHARE, se
 
 
 def rank_correlations(trained: np.ndarray, randomised: np.ndarray) -> list[float]:
-    """Spearman's rho per example between two sets of explanations (NaN entries ignored)."""
+    """Spearman's rho per example between two sets of explanations (NaN entries ignored).
+
+    Examples with fewer than three values, or constant ones, are left out; when that
+    leaves none, one rho over all examples' values pooled is returned instead.
+    """
+    values = [_spearman(first, second) for first, second in zip(trained, randomised, strict=True)]
+    values = [value for value in values if value is not None]
+    if not values:
+        pooled = _spearman(trained, randomised)
+        values = [] if pooled is None else [pooled]
+    return values
+
+
+def _spearman(first: np.ndarray, second: np.ndarray) -> float | None:
     from scipy.stats import spearmanr
 
-    values = []
-    for first, second in zip(trained, randomised, strict=True):
-        first, second = np.ravel(first), np.ravel(second)
-        keep = np.isfinite(first) & np.isfinite(second)
-        if keep.sum() < 3 or np.ptp(first[keep]) == 0 or np.ptp(second[keep]) == 0:
-            continue
-        values.append(float(spearmanr(first[keep], second[keep]).statistic))
-    return values
+    first, second = np.ravel(first), np.ravel(second)
+    keep = np.isfinite(first) & np.isfinite(second)
+    if keep.sum() < 3 or np.ptp(first[keep]) == 0 or np.ptp(second[keep]) == 0:
+        return None
+    return float(spearmanr(first[keep], second[keep]).statistic)
 
 
 def sanity_check(
