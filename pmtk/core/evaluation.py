@@ -21,6 +21,7 @@ HEADLINE = {
     "multiclass": ("macro_auroc", 0.5),
     "regression": ("r2", 0.0),
     "reconstruction": ("r2", 0.0),
+    "survival": ("c_index", 0.5),
 }
 
 
@@ -134,6 +135,8 @@ def too_small_to_resample(kind: str, truth: np.ndarray) -> str | None:
         return f"the test split has only {len(truth)} examples (at least {bootstrap.MIN_EXAMPLES})"
     if kind in ("binary", "multiclass") and len(np.unique(truth)) < 2:
         return "the test split holds one class only"
+    if kind == "survival" and np.asarray(truth)[:, 1].sum() < 2:
+        return "the test split holds fewer than 2 events"
     return None
 
 

@@ -28,11 +28,13 @@ def prediction_frame(
 
     Binary: ``score`` is the probability of the positive class. Multiclass:
     ``score`` is the probability of the predicted class, plus ``p_<class>``
-    columns. Regression: ``predicted`` is the value.
+    columns. Regression: ``predicted`` is the value. Survival: see :func:`survival_columns`.
     """
     import pandas as pd
 
     frame = pd.DataFrame({"id": ids.to_numpy()})
+    if targets.kind == "survival":
+        return survival_columns(frame, scores, targets, labels)
     if labels is not None:
         frame["label"] = labels.to_numpy()
     if targets.kind == "binary":
@@ -46,6 +48,29 @@ def prediction_frame(
             frame[f"p_{name}"] = scores[:, index].round(6)
     else:
         frame["predicted"] = scores.reshape(len(frame), -1)[:, 0]
+    return frame
+
+
+def survival_columns(
+    frame: pd.DataFrame, scores: np.ndarray, targets: Targets, labels: pd.Series | None
+) -> pd.DataFrame:
+    """Survival predictions: ``time`` and ``event`` (if known), ``risk_score`` (the log
+    relative hazard: higher means an earlier event) and ``survival_<h>``, the predicted
+    probability of being event-free at each horizon ``h`` (Breslow baseline hazard).
+    """
+    from pmtk.core.survival import survival_probability
+    from pmtk.core.targets import is_survival
+
+    if labels is not None and is_survival(labels):
+        frame["time"] = [label.time for label in labels]
+        frame["event"] = [label.event for label in labels]
+    eta = np.asarray(scores, dtype=float).reshape(-1)
+    frame["risk_score"] = eta.round(6)
+    info = targets.survival or {}
+    if info.get("baseline_hazard"):
+        probabilities = survival_probability(info["baseline_hazard"], eta, info["horizons"])
+        for index, horizon in enumerate(info["horizons"]):
+            frame[f"survival_{horizon:g}"] = probabilities[:, index].round(6)
     return frame
 
 
@@ -187,7 +212,8 @@ def predict(
     model_file = Path(run_dir) / "model.keras"
     check_model_file(model_file)
     target = config["target"]
-    targets = Targets(target["kind"], target["class_names"])
+    survival = config.get("derived", {}).get("survival") if target["kind"] == "survival" else None
+    targets = Targets(target["kind"], target["class_names"], survival=survival)
     options = {**config["options"], **(overrides or {})}
     context = RunContext(
         task.name, options, host.registry, config.get("derived", {}), targets=targets

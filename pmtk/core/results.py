@@ -21,7 +21,8 @@ if TYPE_CHECKING:
     from pmtk.core.task import RunContext, Task
 
 _PACKAGES = ("tensorflow", "keras", "numpy", "pandas", "scikit-learn", "scipy",
-             "opencv-python-headless", "pydicom", "biopython", "pluggy", "typer")  # fmt: skip
+             "opencv-python-headless", "pydicom", "biopython", "pluggy", "typer",
+             "lifelines")  # fmt: skip
 
 
 def write_outputs(
@@ -47,6 +48,10 @@ def write_outputs(
             for name in SPLITS
         }
         model, scores, before = _calibrate(model, context, splits, scores)
+        if targets.kind == "survival":  # risk scores -> survival probabilities (Breslow)
+            from pmtk.core.survival_evaluation import store_baseline_hazard
+
+            store_baseline_hazard(context, splits, scores)
         test = splits["test"]
         labels = test.examples["label"]
         frame = task.prediction_frame(test.examples, scores["test"], targets, labels)
@@ -104,6 +109,13 @@ def _clinical(context, prepared, splits, scores, baseline, before) -> dict[str, 
     if options.get("subgroup_column"):
         every = subgroup_values(prepared.examples, options["subgroup_column"], prepared.data_path)
         values = every[prepared.split == "test"]
+    if targets.kind == "survival":
+        from pmtk.core.survival_clinical import survival_results
+
+        truth = {name: splits[name].targets for name in SPLITS}
+        return survival_results(truth, scores, context.derived["survival"], options,
+                                groups=splits["test"].examples.get("group"),
+                                subgroup_values=values)  # fmt: skip
     scored = Scored(
         kind=targets.kind,
         truth={name: splits[name].targets for name in SPLITS},
@@ -122,6 +134,10 @@ def _evaluate(
     task: Task, context: RunContext, splits: dict[str, Any], scores: dict
 ) -> tuple[dict, BaselineFit | None]:
     kind = context.targets.kind
+    if kind == "survival":  # Cox baseline, C-index, time-dependent AUROC, Brier score
+        from pmtk.core.survival_evaluation import evaluate_survival
+
+        return evaluate_survival(task, context, splits, scores)
     truth = {name: splits[name].targets for name in SPLITS}
     features = {
         name: task.baseline_features(splits[name].examples, splits[name].dataset, context)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 
@@ -23,19 +23,35 @@ NEGATIVE_NAMES = {
 MAX_NUMERIC_CLASSES = 10
 
 
+class SurvivalLabel(NamedTuple):
+    """The label of one example of a ``survival`` target: follow-up time and event flag.
+
+    A task whose examples table holds these in its ``label`` column gets the ``survival``
+    target kind, whose encoded values are ``(n, 2)`` float32 rows of ``(time, event)``.
+    """
+
+    time: float
+    event: int
+
+
 @dataclass
 class Targets:
     """Encoded targets of a data set.
 
     Attributes:
-        kind: ``binary``, ``multiclass``, ``regression`` or ``reconstruction``.
+        kind: ``binary``, ``multiclass``, ``regression``, ``reconstruction`` or ``survival``.
         class_names: Class names in output order; for binary, index 1 is the positive class.
-        values: Class indices (``int32``) or values (``float32``), one per example.
+        values: Class indices (``int32``), values (``float32``), or for survival ``(n, 2)``
+            float32 rows of ``(time, event)``, one per example.
+        survival: For survival targets once trained: the horizons and the Breslow baseline
+            cumulative hazard (``config.json`` ``derived.survival``), used to turn risk
+            scores into survival probabilities.
     """
 
     kind: str
     class_names: list[str] = field(default_factory=list)
     values: np.ndarray | None = None
+    survival: dict[str, Any] | None = None
 
     @property
     def num_classes(self) -> int:
@@ -51,10 +67,22 @@ class Targets:
         """Encodes labels with this data set's classes (``-1`` for unknown classes)."""
         if self.kind == "regression":
             return labels.to_numpy(dtype="float32")
+        if self.kind == "survival":
+            return survival_values(labels)
         if _is_numeric(labels):
             labels = _numeric_text(labels)
         index = {name: i for i, name in enumerate(self.class_names)}
         return np.array([index.get(str(v), -1) for v in labels], dtype="int32")
+
+
+def is_survival(labels: pd.Series) -> bool:
+    """Whether labels are :class:`SurvivalLabel` pairs (a survival target)."""
+    return len(labels) > 0 and isinstance(labels.iloc[0], SurvivalLabel)
+
+
+def survival_values(labels: pd.Series) -> np.ndarray:
+    """``(n, 2)`` float32 rows of ``(time, event)`` from :class:`SurvivalLabel` labels."""
+    return np.array([[label.time, label.event] for label in labels], dtype="float32").reshape(-1, 2)
 
 
 def _is_numeric(labels: pd.Series) -> bool:
@@ -69,7 +97,8 @@ def infer_targets(
     """Infers the target kind from labels and encodes them.
 
     Numeric labels with more than ``MAX_NUMERIC_CLASSES`` values, or with
-    fractions, are a regression target; anything else is classification.
+    fractions, are a regression target; :class:`SurvivalLabel` pairs a survival
+    target; anything else is classification.
 
     Args:
         labels: One raw label per example, no missing values.
@@ -82,6 +111,8 @@ def infer_targets(
     """
     if kind == "reconstruction":
         return Targets("reconstruction")
+    if kind == "survival" or is_survival(labels):
+        return Targets("survival", [], survival_values(labels))
     if labels.isna().any():
         row = int(np.flatnonzero(labels.isna().to_numpy())[0])
         raise DataError(f"{source}: example {row + 1} has no label; give every example a label.")
@@ -168,4 +199,6 @@ def keras_metrics(kind: str) -> list[Any]:
         return [keras.metrics.BinaryAccuracy(name="accuracy"), keras.metrics.AUC(name="auroc")]
     if kind == "multiclass":
         return [keras.metrics.SparseCategoricalAccuracy(name="accuracy")]
+    if kind == "survival":  # the partial likelihood is the loss; the C-index comes afterwards
+        return []
     return [keras.metrics.MeanAbsoluteError(name="mae")]

@@ -1,5 +1,9 @@
 """Risk models: a small MLP (default) and logistic/linear regression, both taking raw rows.
 
+For survival targets the same two models end in one linear unit, the log relative hazard:
+the MLP is then a DeepSurv network and ``linear`` the linear Cox model, both trained with
+the Cox partial likelihood (``losses.CoxPartialLikelihood``).
+
 The model input is a dict with one entry per feature column (named by
 ``features.input_names``): float32 with NaN for missing numbers, strings with
 ``''`` for missing categories. Preprocessing is inside the model, built from the
@@ -94,11 +98,14 @@ def prior_shift(spec: ModelSpec) -> list[float] | None:
 
 
 def output_head(features: Any, spec: ModelSpec) -> Any:
-    """Risk (sigmoid), class probabilities (softmax) or a value on the target's scale."""
+    """Risk (sigmoid), class probabilities (softmax), a value on the target's scale, or for
+    survival the log relative hazard (no bias: the Cox partial likelihood cannot see one)."""
     from keras import layers
 
     from pmtk.plugins.risk.layers import PriorCorrection
 
+    if spec.kind == "survival":
+        return layers.Dense(1, use_bias=False, name="output")(features)
     if spec.kind == "regression":
         derived = spec.context.derived
         value = layers.Dense(1, name="standardized_output")(features)

@@ -261,6 +261,11 @@ def training_examples(raw: pd.DataFrame, options: dict[str, Any], source: str) -
     """
     import pandas as pd
 
+    from pmtk.plugins.risk import survival_reading
+
+    columns = survival_reading.survival_columns(options)
+    if columns is not None:
+        return survival_reading.training_examples(raw, options, columns, source)
     target = target_name(raw, options, source)
     options["target"] = target  # so config.json records the column actually used
     roles = _roles(raw, options, target, source)
@@ -310,7 +315,7 @@ def prediction_examples(raw: pd.DataFrame, derived: dict[str, Any], source: str)
         )
     columns = {"id": ids(raw, derived.get("id_column"), source)}
     target = derived.get("target")
-    if target in raw.columns:
+    if target in raw.columns and "event_column" not in derived:  # survival: no label needed
         columns["label"] = raw[target]
     features = feature_frame(raw, kinds, source, nonfinite="refuse-predict")
     return pd.DataFrame(columns | features).reset_index(drop=True)

@@ -21,6 +21,21 @@ if TYPE_CHECKING:
     import tensorflow as tf
 
 
+def survival_settings(
+    train: pd.DataFrame, info: dict[str, Any], options: dict[str, Any]
+) -> dict[str, Any]:
+    """The survival columns and horizons (``--horizons``, or the training median follow-up)."""
+    import numpy as np
+
+    times = np.array([label.time for label in train["label"]])
+    text = options.get("horizons")
+    if text:
+        horizons = sorted({float(part) for part in str(text).split(",") if part.strip()})
+    else:
+        horizons = [float(f"{np.median(times):.6g}")]
+    return {"event_column": info["event_column"], "horizons": horizons}
+
+
 class RiskTask(Task):
     """Predicts an outcome (binary, multi-class or continuous) from one row per person."""
 
@@ -53,6 +68,26 @@ class RiskTask(Task):
             "instead of stopping.",
         ),
         TaskOption(
+            "time_column",
+            str,
+            None,
+            "Survival outcome: follow-up time column (positive numbers, any unit); needs "
+            "--event-column.",
+        ),
+        TaskOption(
+            "event_column",
+            str,
+            None,
+            "Survival outcome: event column (1/0, true/false, yes/no: event or censored).",
+        ),
+        TaskOption(
+            "horizons",
+            str,
+            None,
+            "Survival: comma-separated times for time-dependent AUROC, calibration and predicted "
+            "survival (default: the median follow-up).",
+        ),
+        TaskOption(
             "importance_repeats",
             int,
             5,
@@ -70,8 +105,9 @@ class RiskTask(Task):
         return prediction_examples(raw, context.derived, str(path))
 
     def load_model(self, path: Path):
-        """Registers the risk model's custom layers, then loads it."""
+        """Registers the risk model's custom layers and loss, then loads it."""
         import pmtk.plugins.risk.layers  # noqa: F401
+        import pmtk.plugins.risk.losses  # noqa: F401
 
         return super().load_model(path)
 
@@ -94,7 +130,9 @@ class RiskTask(Task):
             "numeric": numeric,
             "categorical": categorical,
         }
-        if is_numeric_dtype(train["label"]):  # used only if the target turns out continuous
+        if "event_column" in info:
+            derived |= survival_settings(train, info, context.options)
+        elif is_numeric_dtype(train["label"]):  # used only if the target turns out continuous
             derived["target_mean"] = float(train["label"].mean())
             derived["target_std"] = float(train["label"].std(ddof=0)) or 1.0
         return derived
@@ -116,6 +154,14 @@ class RiskTask(Task):
         if targets is None:
             return tf.data.Dataset.from_tensor_slices(inputs)
         return tf.data.Dataset.from_tensor_slices((inputs, targets))
+
+    def compile_options(self, kind: str) -> dict[str, Any]:
+        """Survival: the Cox partial likelihood (DeepSurv); other kinds: the loop's default."""
+        if kind != "survival":
+            return super().compile_options(kind)
+        from pmtk.plugins.risk.losses import CoxPartialLikelihood
+
+        return {"loss": CoxPartialLikelihood(), "metrics": []}
 
     def finish(self, model: keras.Model, context: RunContext, splits: dict[str, Any]) -> dict:
         """Brier score and calibration table (binary), and ``importance.csv``."""

@@ -1,0 +1,172 @@
+"""Survival arithmetic shared by evaluation, prediction and the report.
+
+Risk scores are log relative hazards ``eta`` (higher: earlier events). The Breslow
+estimator turns the training scores into a baseline cumulative hazard ``H0``, so that
+``S(t | x) = exp(-H0(t) * exp(eta(x)))``. Censoring weights (inverse probability of
+censoring, IPCW) come from the Kaplan-Meier estimate of the censoring distribution on
+the training split.
+
+The metrics take count weights (resamples x examples), as :mod:`pmtk.core.resampled`
+does for classification, so 1,000 bootstrap resamples are a few matrix products; with
+weights of one they equal lifelines' ``concordance_index`` (Harrell) and the usual
+IPCW estimators (Uno's C, cumulative/dynamic AUROC, Graf's integrated Brier score).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from pmtk.core.resampled import weighted_auroc
+
+#: Rows of the pair matrix computed at once (bounds memory for large test splits).
+_BLOCK_ROWS = 512
+#: Censoring survival below this is raised to it, so one late case cannot dominate.
+_MIN_CENSORING_SURVIVAL = 0.05
+
+
+def kaplan_meier(times: np.ndarray, events: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Kaplan-Meier survival just after each distinct time (equals lifelines' estimate).
+
+    Returns:
+        Distinct times (ascending) and the survival probability at each.
+    """
+    order_times, inverse = np.unique(times, return_inverse=True)
+    deaths = np.bincount(inverse, weights=events, minlength=len(order_times))
+    leaving = np.bincount(inverse, minlength=len(order_times))
+    at_risk = len(times) - np.concatenate([[0], np.cumsum(leaving)[:-1]])
+    return order_times, np.cumprod(1 - deaths / at_risk)
+
+
+def step_at(grid: np.ndarray, values: np.ndarray, query: Any, *, before: bool = False,
+            start: float = 1.0) -> np.ndarray:  # fmt: skip
+    """A right-continuous step function's value at ``query`` (just before it with ``before``)."""
+    index = np.searchsorted(grid, np.asarray(query, dtype=float),
+                            side="left" if before else "right") - 1  # fmt: skip
+    padded = np.concatenate([[start], values])
+    return padded[index + 1]
+
+
+def breslow(times: np.ndarray, events: np.ndarray, eta: np.ndarray) -> dict[str, list[float]]:
+    """Breslow's baseline cumulative hazard at each distinct event time.
+
+    ``H0(u) = sum over event times u_k <= u of d_k / sum_{j: t_j >= u_k} exp(eta_j)``.
+
+    Returns:
+        ``{"times": [...], "cumulative_hazard": [...]}`` (JSON-ready, 6 significant digits).
+    """
+    eta = np.asarray(eta, dtype=float).reshape(-1)
+    order = np.argsort(times, kind="stable")
+    sorted_times, risk = times[order], np.exp(eta[order])
+    at_risk = np.cumsum(risk[::-1])[::-1]  # sum over t_j >= t_i, by sorted position
+    distinct, first = np.unique(sorted_times, return_index=True)
+    deaths = np.bincount(np.searchsorted(distinct, sorted_times), weights=events[order],
+                         minlength=len(distinct))  # fmt: skip
+    keep = deaths > 0
+    hazard = np.cumsum(deaths[keep] / at_risk[first][keep])
+    return {"times": [float(f"{t:.6g}") for t in distinct[keep]],
+            "cumulative_hazard": [float(f"{h:.6g}") for h in hazard]}  # fmt: skip
+
+
+def survival_probability(baseline: dict[str, list[float]], eta: np.ndarray,
+                         at: Any) -> np.ndarray:  # fmt: skip
+    """``S(t | x)`` for every example (rows) and time in ``at`` (columns)."""
+    hazard = step_at(np.array(baseline["times"]), np.array(baseline["cumulative_hazard"]),
+                     np.atleast_1d(at), start=0.0)  # fmt: skip
+    eta = np.asarray(eta, dtype=float).reshape(-1, 1)
+    return np.exp(-hazard[None, :] * np.exp(np.clip(eta, -50, 50)))
+
+
+class Censoring:
+    """Kaplan-Meier estimate of the censoring distribution ``G`` (fitted on training data)."""
+
+    def __init__(self, times: np.ndarray, events: np.ndarray) -> None:
+        self.grid, self.values = kaplan_meier(times, 1 - events)
+
+    def before(self, times: np.ndarray) -> np.ndarray:
+        """``G(t-)``: probability of still being uncensored just before ``t``."""
+        found = step_at(self.grid, self.values, times, before=True)
+        return np.maximum(found, _MIN_CENSORING_SURVIVAL)
+
+    def at(self, times: np.ndarray) -> np.ndarray:
+        """``G(t)``."""
+        return np.maximum(step_at(self.grid, self.values, times), _MIN_CENSORING_SURVIVAL)
+
+
+def _pair_sums(times, events, eta, weights, row_weight=None) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted concordant and comparable pair counts per resample (Harrell's pairs).
+
+    A pair (i, j) is comparable when i has an event and ``t_i < t_j``, or ``t_i == t_j``
+    and j is censored (lifelines' rule); it is concordant when ``eta_i > eta_j`` (ties
+    in ``eta`` count one half).
+    """
+    concordant = np.zeros(weights.shape[0])
+    comparable = np.zeros(weights.shape[0])
+    row_weight = np.ones(len(times)) if row_weight is None else row_weight
+    for start in range(0, len(times), _BLOCK_ROWS):
+        rows = slice(start, start + _BLOCK_ROWS)
+        t_i, e_i = times[rows, None], events[rows, None] * row_weight[rows, None]
+        pairs = e_i * ((t_i < times) | ((t_i == times) & (events == 0)))
+        score = (eta[rows, None] > eta).astype(float) + 0.5 * (eta[rows, None] == eta)
+        through = weights @ np.concatenate([(pairs * score).T, pairs.T], axis=1)
+        width = pairs.shape[0]
+        concordant += (weights[:, rows] * through[:, :width]).sum(axis=1)
+        comparable += (weights[:, rows] * through[:, width:]).sum(axis=1)
+    return concordant, comparable
+
+
+def weighted_c_index(times, events, eta, weights) -> np.ndarray:
+    """Harrell's C-index per row of count weights (NaN without a comparable pair)."""
+    concordant, comparable = _pair_sums(times, events, np.asarray(eta, float), weights)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(comparable > 0, concordant / comparable, np.nan)
+
+
+def weighted_uno_c_index(times, events, eta, weights, censoring: Censoring,
+                         tau: float) -> np.ndarray:  # fmt: skip
+    """Uno's C-index (IPCW, pairs whose earlier time is before ``tau``) per row of weights."""
+    row_weight = np.where(times < tau, censoring.before(times) ** -2.0, 0.0)
+    concordant, comparable = _pair_sums(times, events, np.asarray(eta, float), weights,
+                                        row_weight)  # fmt: skip
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(comparable > 0, concordant / comparable, np.nan)
+
+
+def weighted_td_auroc(times, events, eta, weights, censoring: Censoring,
+                      horizon: float) -> np.ndarray:  # fmt: skip
+    """Cumulative/dynamic AUROC at ``horizon`` (Uno 2007) per row of count weights.
+
+    Cases had the event by ``horizon`` (weighted by ``1 / G(t-)``), controls were still
+    event-free after it; patients censored before ``horizon`` are left out.
+    """
+    cases = (times <= horizon) & (events == 1)
+    controls = times > horizon
+    case_weight = np.where(cases, 1 / censoring.before(times), 0.0)
+    pair_weight = np.where(cases, case_weight, controls.astype(float))
+    return weighted_auroc(cases.astype(float), np.asarray(eta, float).reshape(-1),
+                          weights * pair_weight)  # fmt: skip
+
+
+def brier_grid(times: np.ndarray, horizons: list[float]) -> np.ndarray:
+    """Times the integrated Brier score averages over: from the first time to the last horizon."""
+    high = min(max(horizons), float(np.quantile(times, 0.95)))
+    low = float(times.min())
+    return np.linspace(low, max(high, low), 50)
+
+
+def weighted_integrated_brier(times, events, survival: np.ndarray, weights,
+                              censoring: Censoring, grid: np.ndarray) -> np.ndarray:  # fmt: skip
+    """Graf's IPCW Brier score averaged over ``grid`` (trapezoid rule), per row of weights.
+
+    Args:
+        survival: Predicted ``S(t | x)``, examples x grid times.
+    """
+    died = (times[:, None] <= grid) & (events[:, None] == 1)
+    alive = times[:, None] > grid
+    loss = (survival**2 * died / censoring.before(times)[:, None]
+            + (1 - survival) ** 2 * alive / censoring.at(grid)[None, :])  # fmt: skip
+    per_time = (weights @ loss) / weights.sum(axis=1, keepdims=True)
+    if len(grid) < 2 or grid[-1] <= grid[0]:
+        return per_time[:, 0]
+    return np.trapezoid(per_time, grid, axis=1) / (grid[-1] - grid[0])

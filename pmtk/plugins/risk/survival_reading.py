@@ -1,0 +1,189 @@
+"""Survival outcomes of a cohort: ``--time-column`` and ``--event-column`` checked and paired.
+
+Each bad value stops the run with one sentence naming the column and the lines (text
+files) or rows (Parquet) where it occurs, never a patient identifier.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from pmtk.core.errors import DataError, OptionError
+from pmtk.plugins.risk.features import where
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: Event column values read as "the event happened" and "censored", compared as lower-case text.
+EVENT_VALUES = {"1": 1, "1.0": 1, "true": 1, "yes": 1, "0": 0, "0.0": 0, "false": 0, "no": 0}
+_SHOWN = 5
+
+
+def survival_columns(options: dict[str, Any]) -> tuple[str, str] | None:
+    """The ``(time, event)`` columns of a survival run, or None for other targets.
+
+    Raises:
+        OptionError: Only one of the two columns is named, or ``--target`` is named too.
+    """
+    time, event = options.get("time_column"), options.get("event_column")
+    if time is None and event is None:
+        return None
+    if time is None or event is None:
+        given, missing = ("--time-column", "--event-column") if event is None else (
+            "--event-column", "--time-column")  # fmt: skip
+        raise OptionError(
+            f"{given} needs {missing} too: a survival outcome is a follow-up time plus an event "
+            "flag (1 event, 0 censored), so name both columns."
+        )
+    if options.get("target") is not None:
+        raise OptionError(
+            "--target cannot be combined with --time-column and --event-column; give --target "
+            "for a yes/no or numeric outcome, or the two columns for a survival outcome."
+        )
+    if time == event:
+        raise OptionError(f"--time-column and --event-column both name '{time}'; name two columns.")
+    return time, event
+
+
+def _lines(raw: pd.DataFrame, positions: np.ndarray) -> str:
+    """``line 3, line 8, ... (12 in all)`` for the first few positions."""
+    shown = ", ".join(where(raw, int(p)) for p in positions[:_SHOWN])
+    return shown + (f", ... ({len(positions)} in all)" if len(positions) > _SHOWN else "")
+
+
+def event_flags(raw: pd.DataFrame, column: str, source: str) -> np.ndarray:
+    """The event column as 0/1.
+
+    Raises:
+        DataError: A value is missing or not one of 1/0, true/false, yes/no; or every
+            patient is censored.
+    """
+    values = raw[column]
+    text = values.astype(object).map(lambda v: "" if v is None or v != v else str(v).strip())
+    flags = text.str.lower().map(EVENT_VALUES)
+    bad = np.flatnonzero(flags.isna().to_numpy())
+    if len(bad):
+        found = sorted({text.iloc[p] or "(empty)" for p in bad})
+        shown = ", ".join(repr(v) if v != "(empty)" else v for v in found[:8])
+        raise DataError(
+            f"{source}: event column '{column}' must hold 1/0, true/false or yes/no (event or "
+            f"censored) but also holds {shown} ({_lines(raw, bad)}); recode those values."
+        )
+    flags = flags.to_numpy(dtype="int64")
+    if not flags.any():
+        raise DataError(
+            f"{source}: every patient is censored (event column '{column}' holds no 1, true or "
+            "yes); a survival model needs patients with an event, so check --event-column."
+        )
+    return flags
+
+
+def follow_up_times(raw: pd.DataFrame, column: str, source: str) -> np.ndarray:
+    """The time column as positive float64 numbers.
+
+    Raises:
+        DataError: A time is missing, not a number, or zero or negative.
+    """
+    import pandas as pd
+
+    values = raw[column]
+    text = values.astype(object).where(values.notna(), None)
+    with np.errstate(invalid="ignore"):
+        times = pd.to_numeric(text, errors="coerce").astype("float64").to_numpy()
+    problems = (
+        (values.isna().to_numpy(), "has no value"),
+        (~np.isfinite(times) & values.notna().to_numpy(), "is not a number"),
+        (np.isfinite(times) & (times <= 0), "is zero or negative"),
+    )
+    for mask, problem in problems:
+        bad = np.flatnonzero(mask)
+        if len(bad):
+            raise DataError(
+                f"{source}: time column '{column}' {problem} at {_lines(raw, bad)}; every "
+                "follow-up time must be a positive number (time from baseline to the event or "
+                "to the last contact), so fix or remove those rows."
+            )
+    return times
+
+
+def horizons(options: dict[str, Any], longest: float, column: str, source: str) -> list[float]:
+    """The ``--horizons`` option as numbers (empty: the run uses the median follow-up).
+
+    Raises:
+        OptionError: Not positive numbers, or beyond the longest follow-up time.
+    """
+    text = options.get("horizons")
+    if text is None or not str(text).strip():
+        return []
+    try:
+        values = [float(part) for part in str(text).split(",") if part.strip()]
+    except ValueError:
+        values = []
+    if not values or min(values) <= 0 or not all(np.isfinite(values)):
+        raise OptionError(
+            f"--horizons must be comma-separated positive times such as 365,730,1825 (in the "
+            f"unit of '{column}'); got '{text}'."
+        )
+    beyond = [v for v in values if v >= longest]
+    if beyond:
+        raise OptionError(
+            f"--horizons {', '.join(f'{v:g}' for v in beyond)} is not before the longest "
+            f"follow-up in {source} ({longest:g} in '{column}'), so survival there cannot be "
+            f"checked; choose horizons below {longest:g}."
+        )
+    return sorted(set(values))
+
+
+def training_examples(
+    raw: pd.DataFrame, options: dict[str, Any], columns: tuple[str, str], source: str
+) -> pd.DataFrame:
+    """The examples table of a survival cohort: ``label`` holds ``SurvivalLabel(time, event)``.
+
+    Without a ``split`` column, the split is assigned here, stratified by event (and by
+    group with ``--group-column``), so every split gets its share of events.
+    ``attrs["risk"]`` records the columns for ``RiskTask.derive``.
+    """
+    import pandas as pd
+
+    from pmtk.core.examples import group_column
+    from pmtk.core.splits import assign_splits
+    from pmtk.core.targets import SurvivalLabel
+    from pmtk.plugins.risk import reading
+
+    time_column, event_column = columns
+    for option, column in (("--time-column", time_column), ("--event-column", event_column)):
+        reading._require_column(raw, column, option, source)
+    roles = reading._roles(raw, options | {"target": None}, time_column, source)
+    for option in ("id", "group"):
+        if roles[option] == event_column:
+            raise OptionError(f"--{option}-column '{event_column}' is the --event-column; pick "
+                              "another.")  # fmt: skip
+    roles["exclude"] = [*roles["exclude"], event_column]
+    kinds = reading.feature_kinds(raw, roles, time_column, source)
+    id_column = reading._identifiers(kinds, roles)
+    times = follow_up_times(raw, time_column, source)
+    events = event_flags(raw, event_column, source)
+    horizons(options, float(times.max()), time_column, source)  # checked before training
+    labels = [SurvivalLabel(float(t), int(e)) for t, e in zip(times, events, strict=True)]
+    frame = {"id": reading.ids(raw, id_column, source),
+             "label": pd.Series(labels, index=raw.index, dtype=object)}  # fmt: skip
+    group = group_column(raw, roles["group"], source)
+    if group is not None:
+        frame["group"] = group.where(raw[roles["group"]].notna(), "row:" + frame["id"])
+    if "split" in raw.columns:
+        frame["split"] = raw["split"]
+    else:
+        frame["split"] = assign_splits(
+            strata=events, groups=frame.get("group"), fixed=None,
+            val_fraction=options.get("val_fraction", 0.15),
+            test_fraction=options.get("test_fraction", 0.15), seed=options.get("seed", 42),
+            source=source, n=len(raw), class_names=["censored", "event"],
+        )  # fmt: skip
+    nonfinite = "missing" if options.get("nonfinite_as_missing") else "refuse"
+    features = reading.feature_frame(raw, kinds, source, nonfinite=nonfinite)
+    examples = pd.DataFrame(frame | features).reset_index(drop=True)
+    examples.attrs["risk"] = {"target": time_column, "id_column": id_column,
+                              "event_column": event_column}  # fmt: skip
+    return examples
