@@ -3,8 +3,14 @@
 Every model takes the raw sequence bytes (``uint8``, 0 = padding) and one-hot encodes
 them inside itself (:class:`~pmtk.plugins.genomics.layers.DnaOneHot`), so the saved
 model scores raw sequences. Padding never reaches a recurrent layer (masks) or wins a
-pooling (:class:`~pmtk.plugins.genomics.layers.SequenceMaxPooling1D`), so a sequence
-scores the same however much padding follows it.
+pooling (:class:`~pmtk.plugins.genomics.layers.SequenceMaxPooling1D`), and its one-hot
+rows are zeros, so a sequence scores the same however much padding follows it.
+
+Convolution + max pooling finds a motif wherever it is, and by design forgets where:
+``danq`` alone loses to a logistic regression on the one-hot bases when the signal sits
+at a fixed offset (splice sites, windows centred on a feature). So ``danq`` adds a
+position path (a linear score of every base at every position) whenever the training set
+is large enough for it (see :func:`use_position_path`).
 """
 
 from __future__ import annotations
@@ -13,6 +19,19 @@ from typing import Any
 
 from pmtk.core.targets import output_layer
 from pmtk.core.task import ModelSpec
+
+#: Training examples needed per one-hot input (4 per position) before the position path is
+#: built. Below 2 (Cover's capacity of a linear model), almost any labelling of the training
+#: set is linearly separable: the path would memorise it before the convolution path finds
+#: a motif, and early stopping would end the run there.
+EXAMPLES_PER_POSITION_INPUT = 2.0
+#: Factor on the position path's one-hot inputs. Adam moves every weight by about the
+#: learning rate per step whatever its fan-in, so without it the position path learns far
+#: more slowly than the convolution path, which then overfits first.
+POSITION_PATH_SCALE = 10.0
+#: L2 penalty on the position path's weights (light: ``POSITION_PATH_SCALE`` already acts
+#: as a prior towards small scores).
+POSITION_PATH_L2 = 2e-4
 
 
 def _sequence_input(spec: ModelSpec, *, mask_padding: bool) -> tuple[Any, Any, Any]:
@@ -48,13 +67,59 @@ def _motif_scan(spec: ModelSpec, one_hot: Any, sequence: Any) -> Any:
     return layers.Dropout(options.get("dropout_rate", 0.2))(x)
 
 
-def _head(spec: ModelSpec, features: Any) -> Any:
-    """Dropout, one hidden dense layer and the task's output layer."""
+def use_position_path(spec: ModelSpec) -> bool:
+    """Whether ``danq`` gets a position path: enough training examples per one-hot input.
+
+    ``spec.options["position_path"]`` (True/False), when set, decides instead.
+    """
+    chosen = spec.options.get("position_path")
+    if chosen is not None:
+        return bool(chosen)
+    if spec.train_dataset is None or spec.input_shape[0] is None:
+        return False
+    examples = int(spec.train_dataset.cardinality())
+    return examples >= EXAMPLES_PER_POSITION_INPUT * 4 * spec.input_shape[0]
+
+
+def _output_units(spec: ModelSpec) -> int:
+    return spec.num_classes if spec.kind == "multiclass" else 1
+
+
+def _position_logits(spec: ModelSpec, one_hot: Any) -> Any:
+    """Position path: the flattened one-hot rows, one weight per base, position and output.
+
+    A logistic regression on the one-hot bases, inside the model. Padding rows are zeros,
+    so padding adds nothing. Starts at zero (no effect on the other path at first).
+    """
+    from keras import layers, regularizers
+
+    flat = layers.Flatten(name="flat_bases")(one_hot)
+    flat = layers.Rescaling(POSITION_PATH_SCALE, name="position_scale")(flat)
+    return layers.Dense(
+        _output_units(spec),
+        use_bias=False,
+        kernel_initializer="zeros",
+        kernel_regularizer=regularizers.L2(POSITION_PATH_L2),
+        name="position_linear",
+    )(flat)
+
+
+def _head(spec: ModelSpec, features: Any, position: Any = None) -> Any:
+    """Dropout, one hidden dense layer and the task's output layer.
+
+    With ``position`` (logits of the position path), the output's logits are the sum of
+    the hidden layer's and ``position``.
+    """
     from keras import layers
 
     x = layers.Dropout(spec.options.get("dropout_rate", 0.2))(features)
     x = layers.Dense(spec.options.get("units", 64), activation="relu", name="dense")(x)
-    return output_layer(spec.kind, spec.num_classes)(x)
+    if position is None:
+        return output_layer(spec.kind, spec.num_classes)(x)
+    logits = layers.Dense(_output_units(spec), name="logits")(x)
+    logits = layers.Add(name="logits_with_position")([logits, position])
+    activation = {"binary": "sigmoid", "multiclass": "softmax"}.get(spec.kind, "linear")
+    return layers.Activation(activation, name="output")(logits)
 
 
 def build_danq(spec: ModelSpec) -> Any:
@@ -66,6 +131,12 @@ def build_danq(spec: ModelSpec) -> Any:
     strongest match of every motif detector (max over the pooled steps): from
     little data that direct path learns motif presence fast, and the LSTM adds
     order and spacing. Without it, DanQ overfits the bundled sample before it finds the motif.
+
+    Max pooling forgets where a motif is. When the training set holds at least
+    ``EXAMPLES_PER_POSITION_INPUT`` examples per one-hot input, a position path (a linear
+    score of every base at every position, see ``_position_logits``) is added to the
+    output's logits, so a consensus at a fixed offset is scored as well as a logistic
+    regression scores it.
     """
     import keras
     from keras import layers
@@ -84,7 +155,8 @@ def build_danq(spec: ModelSpec) -> Any:
             SequenceMaxPooling1D(stride=pool_size, name="max_context")([context, sequence]),
         ]
     )
-    return keras.Model(inputs, _head(spec, features), name="danq")
+    position = _position_logits(spec, one_hot) if use_position_path(spec) else None
+    return keras.Model(inputs, _head(spec, features, position), name="danq")
 
 
 def build_rnn(spec: ModelSpec) -> Any:
