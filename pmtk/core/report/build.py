@@ -45,6 +45,10 @@ def build_sections(record: RunRecord) -> list[Section]:
         )
     if kind in ("binary", "multiclass"):
         sections += classification_sections(record, kind)
+    if kind == "survival":
+        from pmtk.core.report.survival import survival_sections
+
+        sections += survival_sections(record)
     sections += decision_sections(metrics)
     subgroups = subgroup_section(metrics)
     if subgroups is not None:

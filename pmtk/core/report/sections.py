@@ -16,7 +16,8 @@ from pmtk.core.report import plots
 
 #: Metrics shown first in the summary table, in this order, when present.
 METRIC_ORDER = ("auroc", "macro_auroc", "auprc", "accuracy", "brier", "loss", "r2", "mae",
-                "rmse", "reconstruction_mse", "pca_r2", "c_index", "td_auroc")  # fmt: skip
+                "rmse", "reconstruction_mse", "pca_r2", "c_index", "uno_c_index", "td_auroc",
+                "integrated_brier")  # fmt: skip
 
 
 @dataclass
