@@ -57,14 +57,27 @@ def saliency(
     import keras
     import tensorflow as tf
 
-    probe = keras.Model(model.inputs, [one_hot_layer(model).output, model.output])
+    layer = one_hot_layer(model)
+    # The rest of the network, fed the one-hot rows directly, so they can be watched
+    # (the layer's own output comes from a constant table, which a tape does not follow);
+    # models that also read the raw bytes past the encoding (padding-aware pooling) get them.
+    try:
+        tail, with_bytes = keras.Model(layer.output, model.output), False
+    except ValueError:  # the output also depends on the bytes themselves
+        tail, with_bytes = keras.Model([layer.output, *model.inputs], model.output), True
     importance = np.full(packed.shape, np.nan, dtype=np.float32)
     reference = np.zeros(len(packed), dtype=np.float32)
     chosen = np.zeros(len(packed), dtype=np.int64)
     for start in range(0, len(packed), batch_size):
         batch = tf.convert_to_tensor(packed[start : start + batch_size])
+        encoded = tf.convert_to_tensor(layer(batch))
+        mask = tf.not_equal(batch, PADDING) if layer.mask_padding else None
         with tf.GradientTape() as tape:
-            encoded, output = probe(batch, training=False)
+            tape.watch(encoded)
+            if with_bytes:
+                output = tail([encoded, batch], training=False, mask=[mask, None])
+            else:
+                output = tail(encoded, training=False, mask=mask)
             probabilities = class_probabilities(output.numpy())
             if class_index is None:
                 index = probabilities.argmax(axis=1)
