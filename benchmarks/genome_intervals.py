@@ -11,7 +11,7 @@
 
 The synthetic genome has 4 chromosomes of 2 Mb; 20,000 intervals; 2,000 SNVs.
 Every number is the median of ``--repeats`` runs. Run:
-``.venv/bin/python benchmarks/genome_intervals.py`` (about a minute on 2 cores).
+``.venv/bin/python benchmarks/genome_intervals.py`` (3-4 minutes on 2 cores; training included).
 """
 
 from __future__ import annotations
