@@ -59,4 +59,8 @@ def register(app: typer.Typer, host: PluginHost) -> None:
             )  # fmt: skip
         for line in warnings_of(summary):
             typer.echo(line, err=True)
-        typer.echo(f"Wrote explanations ({summary['method']}) to {folder}", err=True)
+        typer.echo(
+            f"Wrote explanations ({summary['method']}) of {summary['examples']:,} of "
+            f"{summary['examples_in_data']:,} input(s) to {folder}",
+            err=True,
+        )

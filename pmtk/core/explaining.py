@@ -392,7 +392,6 @@ def explain(
 
     quiet_tensorflow()
     model = run.load_model()
-    print(f"Explaining {len(examples):,} of {total:,} example(s) with {chosen}...", file=sys.stderr)
     explanation = explainer.explain(run, examples, settings, model)
     output.mkdir(parents=True, exist_ok=True)
     files = explainer.write(run, examples, explanation, settings, output)
@@ -400,7 +399,7 @@ def explain(
         "task": run.task.name,
         "method": chosen,
         "explained_class": None if class_index is None else run.targets.class_names[class_index],
-        "examples": len(examples),
+        "examples": len(examples),  # the first ones, up to --limit
         "examples_in_data": total,
         "files": [*files, "summary.json"],
         **explanation.summary,
