@@ -99,7 +99,12 @@ def finish(task: Task, model: keras.Model, context: RunContext, splits: dict[str
         No extra metrics: Brier score and calibration are the core's, as for every task.
     """
     kind, num_classes = _target_kind(context, splits)
-    if context.options.get("importance_repeats", 0) > 0:
+    if kind == "survival" and context.options.get("importance_repeats", 0) > 0:
+        from pmtk.plugins.risk.survival_importance import survival_importance
+
+        table = survival_importance(task, model, context, splits["test"])
+        table.to_csv(context.run_dir / "importance.csv", index=False)
+    elif context.options.get("importance_repeats", 0) > 0:
         table = permutation_table(task, model, context, splits["test"], kind, num_classes)
         table.to_csv(context.run_dir / "importance.csv", index=False)
     return {}
