@@ -215,8 +215,8 @@ def check_settings(
         names = run.targets.class_names
         if not explainer.uses_classes or not names:
             raise OptionError(
-                f"--class {class_name}: a {task} run has no classes to choose from; "
-                "leave out --class."
+                f"--class {class_name}: runs of the {task} task have no classes to choose "
+                "from; leave out --class."
             )
         if class_name not in names:
             raise OptionError(
