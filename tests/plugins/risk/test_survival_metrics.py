@@ -122,3 +122,30 @@ def test_kaplan_meier_matches_lifelines():
     grid, values = survival.kaplan_meier(times, events)
     expected = KaplanMeierFitter().fit(times, events).survival_function_at_times(grid)
     np.testing.assert_allclose(values, expected.to_numpy(), atol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("ci", "versus", "expected"),
+    [
+        ([0.45, 0.58], [-0.02, 0.04], "no better than guessing"),
+        ([0.60, 0.70], [-0.09, -0.01], "the cox_ph baseline beats this model on test c_index"),
+        ([0.60, 0.70], [-0.02, 0.04], None),
+    ],
+    ids=["chance", "baseline-better", "fine"],
+)
+def test_survival_runs_warn_like_every_kind(ci, versus, expected):
+    from pmtk.core.evaluation import run_warnings
+
+    results = {
+        "test": {"c_index": 0.52},
+        "ci": {"test": {"c_index": ci}},
+        "baseline": {"model": "cox_ph"},
+        "versus_baseline": {"test": {"c_index": {"difference": -0.03, "ci": versus}}},
+    }
+    truth = np.column_stack([np.arange(1, 31), np.tile([0, 1], 15)]).astype(float)
+    found = run_warnings("survival", results, truth)
+    assert (found == []) if expected is None else (expected in " ".join(found))
+    few_events = truth.copy()
+    few_events[:, 1] = 0
+    few_events[0, 1] = 1
+    assert "fewer than 2 events" in run_warnings("survival", results, few_events)[0]

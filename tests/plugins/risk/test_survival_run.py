@@ -95,16 +95,22 @@ def test_linear_cox_model_with_default_horizon(cli, survival_csv: Path, tmp_path
                                                      metrics["test"])  # fmt: skip
 
 
-def test_splits_are_stratified_by_event(cli, tmp_path: Path):
+@pytest.mark.parametrize("grouped", [False, True], ids=["rows", "groups"])
+def test_splits_are_stratified_by_event(grouped: bool):
     from pmtk.plugins.risk.survival_reading import training_examples
 
     cohort = survival_cohort(400, seed=3)
     cohort["EVENT"] = np.where(np.arange(400) % 5 == 0, "yes", "no")  # 20% events
-    examples = training_examples(cohort, {"seed": 1}, ("TIME", "EVENT"), "cohort.csv")
+    cohort["family"] = [f"F{i // 2}" for i in range(400)]  # pairs; both rows share the event
+    cohort.loc[1::2, "EVENT"] = cohort["EVENT"].to_numpy()[0::2]
+    options = {"seed": 1, "group_column": "family" if grouped else None}
+    examples = training_examples(cohort, options, ("TIME", "EVENT"), "cohort.csv")
     events = np.array([label.event for label in examples["label"]])
     for name in ("train", "val", "test"):
         share = events[examples["split"] == name].mean()
-        assert share == pytest.approx(0.2, abs=0.02), name
+        assert share == pytest.approx(events.mean(), abs=0.03), name
+    if grouped:
+        assert (examples.groupby("group")["split"].nunique() == 1).all()
 
 
 def _with(column: str, rows: dict[int, object]):
