@@ -49,6 +49,7 @@ class RunDirectory:
         self.lock_path = self.final.parent / f".{self.final.name}.lock"
         self.published = False
         self._lock: Any = None
+        self._created: list[Path] = []  # folders made for the lock, removed if the run fails
         self._check_final()
 
     @property
@@ -68,6 +69,7 @@ class RunDirectory:
             self._prepare_staging()
         except BaseException:
             self._release()
+            self._remove_created()
             raise
         return self.path
 
@@ -78,9 +80,12 @@ class RunDirectory:
         traceback: TracebackType | None,
     ) -> None:
         if exc_type is not None:
-            if not self.resumable:
+            resumable = self.resumable
+            if not resumable:
                 shutil.rmtree(self.path, ignore_errors=True)
             self._release()
+            if not resumable:
+                self._remove_created()
             return
         # A signal must not land between the last check and the rename: it waits until after.
         blocked = signal.pthread_sigmask(signal.SIG_BLOCK, _SIGNALS)
@@ -122,7 +127,9 @@ class RunDirectory:
         from filelock import FileLock, Timeout
 
         try:
+            missing = [p for p in (self.final.parent, *self.final.parent.parents) if not p.exists()]
             self.final.parent.mkdir(parents=True, exist_ok=True)
+            self._created = missing
             lock = FileLock(self.lock_path, timeout=0)
             lock.acquire()
         except Timeout:
@@ -143,6 +150,15 @@ class RunDirectory:
         self.lock_path.unlink(missing_ok=True)  # filelock re-opens a lock file unlinked under it
         self._lock.release()
         self._lock = None
+
+    def _remove_created(self) -> None:
+        """Removes the folders made for the lock, deepest first, if the run left them empty."""
+        for folder in self._created:
+            try:
+                folder.rmdir()
+            except OSError:
+                break  # not empty (or not ours to remove): keep it and its parents
+        self._created = []
 
     def _prepare_staging(self) -> None:
         if self.resume:

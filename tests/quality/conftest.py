@@ -1,11 +1,10 @@
-"""Runs a task's default on its bundled sample, once per test module."""
+"""Runs a task's default on its bundled sample, in process, as `pmtk run TASK` would."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from pmtk.core.plugins import PluginHost, reset_plugin_host
@@ -28,9 +27,3 @@ def run_default(output: Path, task: str, *extra: str) -> tuple[dict, str]:
         reset_plugin_host(None)
     assert result.exit_code == 0, result.output
     return json.loads((output / "metrics.json").read_text()), result.stderr
-
-
-@pytest.fixture(scope="module")
-def default_run(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest):
-    """The default run of the module's ``TASK`` (metrics, stderr)."""
-    return run_default(tmp_path_factory.mktemp("run") / "run", request.module.TASK)

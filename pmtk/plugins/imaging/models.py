@@ -74,7 +74,7 @@ def build_small_cnn(spec: ModelSpec) -> Any:
         )(x)  # fmt: skip
         x = layers.GroupNormalization(groups=8)(x)
         x = layers.Activation("relu")(x)
-        x = layers.MaxPooling2D(2)(x)
+        x = layers.MaxPooling2D(2, padding="same")(x)  # "same": small images never shrink to 0
     # Average pooling sees diffuse findings, max pooling a small focal one (a nodule, a lesion).
     x = layers.Concatenate()([layers.GlobalAveragePooling2D()(x), layers.GlobalMaxPooling2D()(x)])
     x = layers.Dropout(options.get("dropout_rate", 0.3))(x)

@@ -20,7 +20,8 @@ def test_hooks_register_task_models_and_readers(host):
 def test_options_and_bundled_sample():
     options = {option.name: option.default for option in AutoencoderTask.options}
     assert options == {"id_column": None, "color_column": None, "exclude": None,
-                       "latent_dim": 16, "hidden_units": "128,64", "denoise": 0.0}  # fmt: skip
+                       "latent_dim": 16, "hidden_units": "128,64", "denoise": 0.0,
+                       "nonfinite_as_missing": False}  # fmt: skip
     assert sample_data_path(AutoencoderTask.sample_data).is_file()
 
 

@@ -30,7 +30,7 @@ def _run(cli, data: Path, output: Path, *extra: str) -> tuple[dict, object]:
 def test_folder_layout_writes_a_complete_run(genomics_run: Path):
     metrics = json.loads((genomics_run / "metrics.json").read_text())
     assert {p.name for p in genomics_run.iterdir()} >= RUN_FILES
-    assert set(metrics["test"]) == {"accuracy", "auroc", "auprc", "loss"}
+    assert set(metrics["test"]) >= {"accuracy", "auroc", "auprc", "loss", "brier"}
     assert sum(metrics["n"].values()) == 40
     config = json.loads((genomics_run / "config.json").read_text())
     assert config["options"]["model"] == "danq"
@@ -79,7 +79,7 @@ def test_table_layout_multiclass_with_cnn(cli, tmp_path: Path):
                        per_class=10)  # fmt: skip
     output = tmp_path / "run"
     metrics, _ = _run(cli, data, output, "--model", "cnn")
-    assert set(metrics["test"]) == {"accuracy", "macro_auroc", "loss"}
+    assert set(metrics["test"]) == {"accuracy", "macro_auroc", "loss", "brier"}
     predictions = pd.read_csv(output / "predictions.csv")
     assert {"p_enhancer", "p_promoter", "p_other"} <= set(predictions.columns)
 

@@ -28,7 +28,7 @@ def test_run_writes_a_complete_reusable_run(cli, image_folder: Path, tmp_path: P
     assert {p.name for p in output.iterdir()} >= RUN_FILES
     assert (output / "logs").is_dir()
     assert set(metrics) >= {"task", "train", "val", "test", "n"}
-    assert set(metrics["test"]) == {"accuracy", "auroc", "auprc", "loss"}
+    assert set(metrics["test"]) == {"accuracy", "auroc", "auprc", "loss", "brier"}
     assert sum(metrics["n"].values()) == 24
     assert metrics["positive_class"] == "lesion"
     config = json.loads((output / "config.json").read_text())
@@ -77,7 +77,7 @@ def test_multiclass_default_model(cli, tmp_path: Path):
                  "--image-size", "16", "--epochs", "1")  # fmt: skip
     assert result.exit_code == 0, result.output
     metrics = json.loads((output / "metrics.json").read_text())
-    assert set(metrics["test"]) == {"accuracy", "macro_auroc", "loss"}
+    assert set(metrics["test"]) == {"accuracy", "macro_auroc", "loss", "brier"}
     predictions = pd.read_csv(output / "predictions.csv")
     assert {"p_a", "p_b", "p_c"} <= set(predictions.columns)
 
