@@ -186,6 +186,43 @@ def open_run(run_dir: Path, host: PluginHost) -> ExplainRun:
     return ExplainRun(run_dir, config, task, context, targets)
 
 
+#: Files looked at in a ``--data`` folder to tell which kind of data it holds.
+_FILES_LOOKED_AT = 500
+
+
+def check_modality(run: ExplainRun, data: Path) -> None:
+    """Refuses data that only another task reads (FASTA for an imaging run, images for risk).
+
+    Tables (CSV, TSV, Parquet) are never refused here: several tasks read them, and
+    the run's task reports what a table lacks.
+
+    Raises:
+        DataError: Every data file's ending belongs to another task's readers.
+    """
+    from itertools import islice
+
+    from pmtk.core.tables import PARQUET_EXTENSIONS, TEXT_EXTENSIONS
+
+    registry, own = run.context.registry, run.task.name
+    files = [data] if data.is_file() else [p for p in islice(data.rglob("*"), _FILES_LOOKED_AT)
+                                           if p.is_file()]  # fmt: skip
+    names = [f.name.lower() for f in files if not f.name.startswith(".")]
+    tables = TEXT_EXTENSIONS + PARQUET_EXTENSIONS
+    if not names or any(n.endswith(tables) for n in names):
+        return
+    if any(n.endswith(tuple(registry.extensions(own))) for n in names):
+        return
+    for task in sorted(registry.tasks):
+        endings = tuple(registry.extensions(task))
+        if task != own and endings and any(n.endswith(endings) for n in names):
+            plain = sorted(e for e in registry.extensions(own) if e.count(".") == 1)
+            article = "an" if own[:1] in "aeiou" else "a"
+            raise DataError(
+                f"{data} holds {task} data, but {run.run_dir} is {article} '{own}' run; pass "
+                f"data of the kind the run was trained on ({', '.join(plain) or 'its tables'})."
+            )
+
+
 def check_settings(
     explainer: Explainer,
     run: ExplainRun,
@@ -379,6 +416,7 @@ def explain(
     data = Path(data).expanduser()
     if not data.exists():
         raise DataError(f"{data} does not exist; check the --data path.")
+    check_modality(run, data)
     examples = run.task.read(data, run.context, require_labels=False)
     if len(examples) == 0:
         raise DataError(f"{data} holds no examples to explain; point --data at your data.")

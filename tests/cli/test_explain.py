@@ -177,3 +177,17 @@ def test_explain_help_does_not_load_tensorflow():
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                             timeout=120)  # fmt: skip
     assert result.stderr.strip().splitlines()[-1].split()[0] == "LOADED:", result.stderr
+
+
+def test_data_of_another_modality_gets_one_sentence(cli, explainable, tmp_path):
+    from tests.conftest import write_images
+
+    run, _ = explainable
+    images = write_images(tmp_path / "images", per_class=2)
+    result = cli("explain", run, "--data", images, "--output", tmp_path / "out")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        f"Error: {images} holds imaging data, but {run} is a 'fake' run; pass data of the kind "
+        "the run was trained on (its tables)."
+    )
+    assert not (tmp_path / "out").exists()
