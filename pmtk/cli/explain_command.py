@@ -29,11 +29,14 @@ def register(app: typer.Typer, host: PluginHost) -> None:
         method: str | None = typer.Option(
             None,
             "--method",
-            help="imaging: gradcam, gradcam++, occlusion, smoothgrad; genomics: ism, saliency "
-            "(default: the task's own).",
+            help="imaging: gradcam++ (default), gradcam, occlusion, smoothgrad; genomics: ism "
+            "(default up to 1,000 bases), saliency; risk: integrated_gradients.",
         ),
         class_name: str | None = typer.Option(
-            None, "--class", help="Class to explain (default: each input's predicted class)."
+            None,
+            "--class",
+            help="Class to explain (default: each input's predicted class; binary risk: the "
+            "positive class).",
         ),
         plot_count: int | None = typer.Option(
             None, "--plot-count", min=0, help="Inputs drawn in plots (genomics; 0: no plot)."
