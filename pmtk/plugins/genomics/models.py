@@ -29,8 +29,9 @@ EXAMPLES_PER_POSITION_INPUT = 2.0
 #: learning rate per step whatever its fan-in, so without it the position path learns far
 #: more slowly than the convolution path, which then overfits first.
 POSITION_PATH_SCALE = 10.0
-#: L2 penalty on the position path's weights (light: ``POSITION_PATH_SCALE`` already acts
-#: as a prior towards small scores).
+#: L2 penalty on the position path's weights. Light: early stopping on the validation loss
+#: regularises it, as it does the rest of the model; a penalty as strong as the logistic
+#: regression's best let the convolution path take over and overfit the splice sample.
 POSITION_PATH_L2 = 2e-4
 
 
