@@ -16,6 +16,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import tempfile
@@ -52,7 +53,8 @@ def run_model(host: Any, data: Path, seed: int, extra: dict) -> dict[str, float]
     task = host.registry.task("genomics")
     with tempfile.TemporaryDirectory() as folder:
         options = _options(task, data, seed, Path(folder) / "run", extra)
-        run_dir = train(task, options, host)
+        with contextlib.redirect_stdout(sys.stderr):  # Keras logs epochs on stdout
+            run_dir = train(task, options, host)
         test = json.loads((run_dir / "metrics.json").read_text())["test"]
     return {"accuracy": test["accuracy"], "auroc": test[_auroc_name(test)]}
 
