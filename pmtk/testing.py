@@ -202,23 +202,12 @@ def _check_reload_and_predict(
 def _prediction_inputs(run_dir: Path, data: Path, host: PluginHost):
     """The batched inputs ``pmtk predict`` feeds the model, built the way it builds them."""
     from pmtk.core.batching import batches
-    from pmtk.core.prediction import load_run_config
-    from pmtk.core.targets import Targets
-    from pmtk.core.task import RunContext
+    from pmtk.core.prediction import open_run
 
-    config = load_run_config(run_dir)
-    task = host.registry.task(config["task"])
-    target = config["target"]
-    context = RunContext(
-        task.name,
-        config["options"],
-        host.registry,
-        config.get("derived", {}),
-        targets=Targets(target["kind"], target["class_names"]),
-    )
-    examples = task.read(data, context, require_labels=False)
-    dataset = task.dataset(examples, None, context)
-    return examples, batches(dataset, config["options"]["batch_size"])
+    run = open_run(run_dir, host)
+    examples = run.task.read(data, run.context, require_labels=False)
+    dataset = run.task.dataset(examples, None, run.context)
+    return examples, batches(dataset, run.config["options"]["batch_size"])
 
 
 def _scores(model: keras.Model, inputs) -> list[np.ndarray]:

@@ -27,6 +27,8 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+# The dependency layers of docs/architecture.md ([tool.importlinter] in pyproject.toml).
+.venv/bin/lint-imports
 status=0
 .venv/bin/pytest "$@" || status=$?
 if [ "$status" -eq 5 ]; then

@@ -193,6 +193,18 @@ def _check_commands(host: PluginHost, name: str, tmp_path: Path) -> None:
 
     result = CliRunner().invoke(build_app(host), ["hello", "--name", "pmtk"])
     assert result.exit_code == 0 and result.stdout.strip() == "Hello, pmtk!"
+    result = CliRunner().invoke(build_app(host), ["hello", "--name", "tasks"])
+    assert "imaging" in result.stdout  # the command reached the host it was given
+
+
+def _check_encoders(host: PluginHost, name: str, tmp_path: Path) -> None:
+    from pmtk.core.encoders import Encoded
+
+    assert host.registry.encoders["imaging"]["channel_means"].plugin == name
+    builder = host.registry.encoder_builder("imaging", "channel_means")
+    context = host.registry.run_context("imaging", {})
+    encoded = builder(ModelSpec((16, 16, 3), "binary", 1, ["a", "b"], context))
+    assert isinstance(encoded, Encoded) and encoded.size == 3
 
 
 def _check_explainers(host: PluginHost, name: str, tmp_path: Path) -> None:
@@ -232,6 +244,7 @@ EXAMPLE_CHECKS: dict[str, Callable[[PluginHost, str, Path], None]] = {
     "pmtk_register_readers": _check_readers,
     "pmtk_register_callbacks": _check_callbacks,
     "pmtk_register_commands": _check_commands,
+    "pmtk_register_encoders": _check_encoders,
     "pmtk_register_explainers": _check_explainers,
 }
 

@@ -51,7 +51,7 @@ def build_app(host: PluginHost | None = None) -> typer.Typer:
     explain_command.register(app, host)
     report_command.register(app, host)
     compare_command.register(app, host)
-    host.call_each("pmtk_register_commands", lambda plugin: {"app": app})
+    host.call_each("pmtk_register_commands", lambda plugin: {"app": app, "host": host})
     return app
 
 

@@ -169,21 +169,10 @@ def open_run(run_dir: Path, host: PluginHost) -> ExplainRun:
     Raises:
         DataError: Not a finished run, a damaged one, or its task is not installed.
     """
-    from pmtk.core.prediction import check_model_file, load_run_config, run_task
-    from pmtk.core.targets import Targets
-    from pmtk.core.task import RunContext
+    from pmtk.core import prediction
 
-    run_dir = Path(run_dir)
-    config = load_run_config(run_dir)
-    task = run_task(config, run_dir, host)
-    check_model_file(run_dir / "model.keras")
-    target = config["target"]
-    targets = Targets(target["kind"], list(target["class_names"]))
-    context = RunContext(
-        task.name, dict(config["options"]), host.registry, config.get("derived", {}),
-        targets=targets,
-    )  # fmt: skip
-    return ExplainRun(run_dir, config, task, context, targets)
+    run = prediction.open_run(run_dir, host)  # the one way a finished run is opened
+    return ExplainRun(run.run_dir, run.config, run.task, run.context, run.targets)
 
 
 #: Files looked at in a ``--data`` folder to tell which kind of data it holds.

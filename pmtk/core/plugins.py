@@ -31,6 +31,9 @@ import pluggy
 from pmtk.core import hookspecs
 
 if TYPE_CHECKING:
+    import keras
+
+    from pmtk.core.context import RunContext
     from pmtk.core.registry import Registry
 
 ENTRY_POINT_GROUP = "pmtk"
@@ -154,7 +157,9 @@ class PluginHost:
             return []
         return sorted(caller.name for caller in self.pm.get_hookcallers(plugin) or [])
 
-    def call_each(self, hook_name: str, arguments: Callable[[str], dict[str, Any]]) -> None:
+    def call_each(
+        self, hook_name: str, arguments: Callable[[str], dict[str, Any]]
+    ) -> list[tuple[str, str]]:
         """Calls every implementation of a hook, one plugin at a time, in registration order.
 
         A plugin that raises is recorded as failed and the others still run.
@@ -162,8 +167,13 @@ class PluginHost:
         Args:
             hook_name: The ``pmtk_*`` hook.
             arguments: Given a plugin name, the hook's keyword arguments for that
-                plugin (so a ``register`` callback knows who registers).
+                plugin (so a ``register`` callback knows who registers). An
+                implementation gets only the arguments it names.
+
+        Returns:
+            ``(plugin, error text)`` for every implementation that raised.
         """
+        failures: list[tuple[str, str]] = []
         caller = getattr(self.pm.hook, hook_name)
         for impl in caller.get_hookimpls():
             if self.trace:
@@ -176,6 +186,27 @@ class PluginHost:
                     impl.plugin_name, PluginRecord(impl.plugin_name, "?", "?", "?", False)
                 )
                 record.fail(hook_name, error)
+                failures.append((impl.plugin_name, f"{type(error).__name__}: {error}"))
+        return failures
+
+    def run_callbacks(self, context: RunContext) -> list[keras.callbacks.Callback]:
+        """Every plugin's training callbacks for one run (``pmtk_register_callbacks``).
+
+        A plugin whose hook raises is left out of the run: a ``Warning:`` line naming it
+        goes to stderr, and its error text to ``config.json`` (with its record).
+        """
+        callbacks: list[keras.callbacks.Callback] = []
+        failures = self.call_each(
+            "pmtk_register_callbacks",
+            lambda plugin: {"register": callbacks.append, "context": context},
+        )
+        for plugin, error in failures:
+            print(
+                f"Warning: the plugin '{plugin}' failed to add its training callbacks "
+                f"({error}); the run goes on without them.",
+                file=sys.stderr,
+            )
+        return callbacks
 
     @cached_property
     def registry(self) -> Registry:

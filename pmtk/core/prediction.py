@@ -5,73 +5,22 @@ from __future__ import annotations
 import json
 import zipfile
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from pmtk.core.errors import DataError, PluginError
+
+# prediction_frame and survival_columns moved below the task contract; importable here too.
+from pmtk.core.predictions_table import prediction_frame as prediction_frame
+from pmtk.core.predictions_table import survival_columns as survival_columns
 from pmtk.core.targets import Targets
 from pmtk.core.task import RunContext, Task
 
 if TYPE_CHECKING:
     import keras
-    import pandas as pd
 
     from pmtk.core.plugins import PluginHost
-
-
-def prediction_frame(
-    ids: pd.Series, scores: np.ndarray, targets: Targets, labels: pd.Series | None = None
-) -> pd.DataFrame:
-    """One row per example: ``id``, ``label`` (if known), ``predicted`` and scores.
-
-    Binary: ``score`` is the probability of the positive class. Multiclass:
-    ``score`` is the probability of the predicted class, plus ``p_<class>``
-    columns. Regression: ``predicted`` is the value. Survival: see :func:`survival_columns`.
-    """
-    import pandas as pd
-
-    frame = pd.DataFrame({"id": ids.to_numpy()})
-    if targets.kind == "survival":
-        return survival_columns(frame, scores, targets, labels)
-    if labels is not None:
-        frame["label"] = labels.to_numpy()
-    if targets.kind == "binary":
-        probability = scores.reshape(-1)
-        frame["predicted"] = np.where(probability >= 0.5, *targets.class_names[::-1])
-        frame["score"] = probability.round(6)
-    elif targets.kind == "multiclass":
-        frame["predicted"] = np.array(targets.class_names)[scores.argmax(axis=1)]
-        frame["score"] = scores.max(axis=1).round(6)
-        for index, name in enumerate(targets.class_names):
-            frame[f"p_{name}"] = scores[:, index].round(6)
-    else:
-        frame["predicted"] = scores.reshape(len(frame), -1)[:, 0]
-    return frame
-
-
-def survival_columns(
-    frame: pd.DataFrame, scores: np.ndarray, targets: Targets, labels: pd.Series | None
-) -> pd.DataFrame:
-    """Survival predictions: ``time`` and ``event`` (if known), ``risk_score`` (the log
-    relative hazard: higher means an earlier event) and ``survival_<h>``, the predicted
-    probability of being event-free at each horizon ``h`` (Breslow baseline hazard).
-    """
-    from pmtk.core.survival import survival_probability
-    from pmtk.core.targets import is_survival
-
-    if labels is not None and is_survival(labels):
-        frame["time"] = [label.time for label in labels]
-        frame["event"] = [label.event for label in labels]
-    eta = np.asarray(scores, dtype=float).reshape(-1)
-    frame["risk_score"] = eta.round(6)
-    info = targets.survival or {}
-    if info.get("baseline_hazard"):
-        probabilities = survival_probability(info["baseline_hazard"], eta, info["horizons"])
-        for index, horizon in enumerate(info["horizons"]):
-            frame[f"survival_{horizon:g}"] = probabilities[:, index].round(6)
-    return frame
 
 
 #: Keys of ``config.json`` that ``pmtk predict`` needs.
@@ -187,6 +136,59 @@ def _reason(error: BaseException) -> str:
     return text[:160].rstrip(".")
 
 
+@dataclass
+class OpenRun:
+    """A finished run, opened: what ``pmtk predict``, ``explain``, ``variants`` and the test
+    kit read it through.
+
+    Attributes:
+        run_dir: The run directory.
+        config: Its ``config.json``.
+        task: The installed task that made it.
+        context: A read-only context with the run's options, derived settings, targets and
+            the task's readers (no group column: groups only matter for splitting).
+        targets: Kind and class names (binary: index 1 is the class the model scores); for
+            survival runs, the horizons and baseline hazard too.
+    """
+
+    run_dir: Path
+    config: dict[str, Any]
+    task: Task
+    context: RunContext
+    targets: Targets
+
+    def load_model(self) -> keras.Model:
+        """The run's ``model.keras``, loaded through the task in Keras' safe mode."""
+        return load_run_model(self.task, self.run_dir / "model.keras")
+
+
+def open_run(run_dir: Path, host: PluginHost, overrides: dict | None = None) -> OpenRun:
+    """Opens a finished run of any installed task, checking its files first.
+
+    Args:
+        run_dir: A directory written by ``pmtk run``.
+        host: The plugin host whose tasks and readers to use.
+        overrides: Task options replacing the run's for reading new data
+            (``{"genome": path}`` from ``pmtk predict --genome``).
+
+    Raises:
+        DataError: Not a finished run, a damaged one, or its task is not installed.
+    """
+    run_dir = Path(run_dir)
+    config = load_run_config(run_dir)
+    task = run_task(config, run_dir, host)
+    check_model_file(run_dir / "model.keras")
+    target = config["target"]
+    derived = config.get("derived", {})
+    survival = derived.get("survival") if target["kind"] == "survival" else None
+    targets = Targets(target["kind"], list(target["class_names"]), survival=survival)
+    options = {**config["options"], **(overrides or {})}
+    context = host.registry.run_context(
+        task.name, options, derived=derived, targets=targets, require_labels=False
+    )
+    return OpenRun(run_dir, config, task, context, targets)
+
+
 def predict(
     run_dir: Path,
     data: Path,
@@ -207,17 +209,8 @@ def predict(
     """
     from pmtk.core.runtime import quiet_tensorflow
 
-    config = load_run_config(run_dir)
-    task = run_task(config, run_dir, host)
-    model_file = Path(run_dir) / "model.keras"
-    check_model_file(model_file)
-    target = config["target"]
-    survival = config.get("derived", {}).get("survival") if target["kind"] == "survival" else None
-    targets = Targets(target["kind"], target["class_names"], survival=survival)
-    options = {**config["options"], **(overrides or {})}
-    context = RunContext(
-        task.name, options, host.registry, config.get("derived", {}), targets=targets
-    )
+    run = open_run(run_dir, host, overrides)
+    task, context, config, targets = run.task, run.context, run.config, run.targets
     data = Path(data).expanduser()
     if not data.exists():
         raise DataError(f"{data} does not exist; check the --data path.")
@@ -227,7 +220,7 @@ def predict(
     quiet_tensorflow()
     from pmtk.core.batching import batches
 
-    model = load_run_model(task, model_file)
+    model = run.load_model()
     dataset = task.dataset(examples, None, context)
     scores = model.predict(
         batches(dataset, batch_size or config["options"].get("batch_size", 32)), verbose=0

@@ -1,16 +1,33 @@
-"""Tasks, models, readers and explainers contributed by plugins, with who contributed each."""
+"""Tasks, models, encoders, readers and explainers contributed by plugins, and who added each.
+
+The API a plugin's command may use (``host.registry``): :meth:`Registry.task`,
+:meth:`Registry.model_names`, :meth:`Registry.model_builder`, :meth:`Registry.encoder_names`,
+:meth:`Registry.encoder_builder`, :meth:`Registry.reader_for`, :meth:`Registry.extensions`,
+:meth:`Registry.explainer` and :meth:`Registry.run_context`; the ``tasks``, ``models``,
+``encoders``, ``readers`` and ``explainers`` tables map names to :class:`Contribution`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any, Protocol
 
+from pmtk.core.context import RunContext
 from pmtk.core.errors import OptionError, PluginError
-from pmtk.core.task import Reader, Task
+from pmtk.core.reader import Reader, best_reader
+from pmtk.core.targets import TARGET_KINDS, Targets
+from pmtk.core.task import Task
 
-if TYPE_CHECKING:
-    from pmtk.core.plugins import PluginHost
+
+class HookHost(Protocol):
+    """What the registry needs of the plugin host (:class:`pmtk.core.plugins.PluginHost`)."""
+
+    records: Mapping[str, Any]
+
+    def call_each(self, hook_name: str, arguments: Callable[[str], dict[str, Any]]) -> None:
+        """Calls every implementation of a hook, one plugin at a time."""
 
 
 @dataclass(frozen=True)
@@ -29,17 +46,25 @@ class Registry:
     tasks: dict[str, Contribution] = field(default_factory=dict)
     models: dict[str, dict[str, Contribution]] = field(default_factory=dict)
     readers: dict[str, list[Contribution]] = field(default_factory=dict)
+    #: modality -> encoder name -> its builder (``pmtk_register_encoders``).
+    encoders: dict[str, dict[str, Contribution]] = field(default_factory=dict)
     #: task name -> its explainer (``pmtk explain``).
     explainers: dict[str, Contribution] = field(default_factory=dict)
     #: (kind, name) -> every plugin that registered that name.
     conflicts: dict[tuple[str, str], list[str]] = field(default_factory=dict)
 
     @classmethod
-    def collect(cls, host: PluginHost) -> Registry:
+    def collect(cls, host: HookHost) -> Registry:
         """Calls the registration hooks of every loaded plugin."""
         registry = cls()
-        host.call_each("pmtk_register_tasks", lambda plugin: {"register": registry._task(plugin)})
+        builtin = {name for name, record in host.records.items() if record.builtin}
+        host.call_each(
+            "pmtk_register_tasks", lambda plugin: {"register": registry._task(plugin, builtin)}
+        )
         host.call_each("pmtk_register_models", lambda plugin: {"register": registry._model(plugin)})
+        host.call_each(
+            "pmtk_register_encoders", lambda plugin: {"register": registry._encoder(plugin)}
+        )
         host.call_each(
             "pmtk_register_readers", lambda plugin: {"register": registry._reader(plugin)}
         )
@@ -55,10 +80,22 @@ class Registry:
             return
         table[name] = contribution
 
-    def _task(self, plugin: str) -> Callable[[Task], None]:
+    def _task(self, plugin: str, builtin: set[str]) -> Callable[[Task], None]:
         def register(task: Task) -> None:
             if not isinstance(task, Task):
                 raise TypeError(f"register() expects a pmtk Task instance, got {task!r}")
+            if task.target_kind is not None and task.target_kind not in TARGET_KINDS:
+                raise ValueError(
+                    f"the task '{task.name}' has target_kind '{task.target_kind}'; expected "
+                    f"None or one of: {', '.join(TARGET_KINDS)}"
+                )
+            owner = self.tasks.get(task.name)
+            if owner is not None and owner.plugin in builtin and plugin not in builtin:
+                # A built-in task keeps its name; the newcomer is reported as failed.
+                raise PluginError(
+                    f"the task name '{task.name}' belongs to pmtk's built-in plugin "
+                    f"'{owner.plugin}'; rename the task (its other tasks were not registered)"
+                )
             self._claim("task", task.name, self.tasks, Contribution(task, plugin, task.description))
 
         return register
@@ -75,6 +112,16 @@ class Registry:
 
         return register
 
+    def _encoder(self, plugin: str) -> Callable[..., None]:
+        def register(modality: str, encoder_name: str, builder: Callable, description: str = ""):
+            if not callable(builder):
+                raise TypeError(f"register() expects an encoder builder function, got {builder!r}")
+            table = self.encoders.setdefault(modality, {})
+            contribution = Contribution(builder, plugin, description)
+            self._claim(f"encoder of {modality}", encoder_name, table, contribution)
+
+        return register
+
     def _reader(self, plugin: str) -> Callable[[str, Reader], None]:
         def register(task_name: str, reader: Reader) -> None:
             if not isinstance(reader, Reader):
@@ -87,9 +134,8 @@ class Registry:
 
     def _explainer(self, plugin: str) -> Callable[[str, Any], None]:
         def register(task_name: str, explainer: Any) -> None:
-            from pmtk.core.explaining import Explainer
-
-            if not isinstance(explainer, Explainer):
+            # Checked by what it does: pmtk.core.explaining sits above the registry.
+            if not all(callable(getattr(explainer, m, None)) for m in ("explain", "write")):
                 raise TypeError(f"register() expects a pmtk Explainer instance, got {explainer!r}")
             contribution = Contribution(explainer, plugin, explainer.description)
             self._claim("explainer of", task_name, self.explainers, contribution)
@@ -156,15 +202,65 @@ class Registry:
             )
         return models[model_name].value
 
+    def encoder_names(self, modality: str) -> list[str]:
+        """Encoders registered for a modality (a task's name for the built-in modalities)."""
+        return sorted(self.encoders.get(modality, {}))
+
+    def encoder_builder(self, modality: str, encoder_name: str | None = None) -> Callable:
+        """The builder of an encoder: ``builder(spec) -> pmtk.core.encoders.Encoded``.
+
+        Args:
+            modality: The modality (a task's name for the built-in ones).
+            encoder_name: The encoder; None means the modality task's ``default_encoder``.
+
+        Raises:
+            OptionError: No plugin registers that encoder for the modality.
+            PluginError: Several plugins register it.
+        """
+        if encoder_name is None and modality in self.tasks:
+            encoder_name = self.tasks[modality].value.default_encoder
+        encoders = self.encoders.get(modality, {})
+        self._check_conflict(f"encoder of {modality}", str(encoder_name))
+        if encoder_name not in encoders:
+            raise OptionError(
+                f"Unknown encoder '{encoder_name}' for the modality '{modality}'; choose one "
+                f"of: {', '.join(sorted(encoders)) or 'none'}."
+            )
+        return encoders[encoder_name].value
+
+    def readers_of(self, task_name: str) -> tuple[Reader, ...]:
+        """Every reader registered for a task, in registration order."""
+        return tuple(c.value for c in self.readers.get(task_name, []))
+
     def reader_for(self, task_name: str, file_name: str) -> Reader | None:
         """The reader of a task whose extensions match ``file_name`` (longest ending wins)."""
-        lowered = file_name.lower()
-        best: tuple[int, Reader | None] = (0, None)
-        for contribution in self.readers.get(task_name, []):
-            for ext in contribution.value.extensions:
-                if lowered.endswith(ext) and len(ext) > best[0]:
-                    best = (len(ext), contribution.value)
-        return best[1]
+        return best_reader(self.readers_of(task_name), file_name)
+
+    def run_context(
+        self,
+        task_name: str,
+        options: Mapping[str, Any],
+        *,
+        derived: Mapping[str, Any] | None = None,
+        targets: Targets | None = None,
+        run_dir: Path | None = None,
+        require_labels: bool = True,
+    ) -> RunContext:
+        """The run context the loop hands a task: its readers and the group column included.
+
+        Args:
+            task_name: The task.
+            options: Resolved options.
+            derived: What the task derived from its training data.
+            targets: The run's targets.
+            run_dir: The directory being written (None while predicting).
+            require_labels: False when predicting: no group column is handed over.
+        """
+        group = options.get("group_column") if require_labels else None
+        return RunContext(
+            task_name, options, self, dict(derived or {}), run_dir, targets,
+            self.readers_of(task_name), group,
+        )  # fmt: skip
 
     def extensions(self, task_name: str) -> set[str]:
         """Every file ending some reader of the task accepts."""

@@ -180,6 +180,7 @@ def _config(task, context, prepared, host) -> dict[str, Any]:
         "versions": {"pmtk": _version("pmtk")} | {p: _version(p) for p in _PACKAGES},
         "plugins": {
             r.name: {"distribution": r.distribution, "version": r.version, "status": r.status}
+            | ({"errors": list(r.errors)} if r.errors else {})
             for r in host.records.values()
         },
     }

@@ -19,6 +19,9 @@ NEGATIVE_NAMES = {
     "unbound", "nonbinding", "non-binding", "decoy", "shuffled", "unaffected", "survived", "alive",
 }  # fmt: skip
 
+#: Target kinds the shared loop knows how to train and evaluate (``Task.target_kind``).
+TARGET_KINDS = ("binary", "multiclass", "regression", "reconstruction", "survival")
+
 #: Numeric labels with more distinct values than this are treated as a continuous target.
 MAX_NUMERIC_CLASSES = 10
 

@@ -1,14 +1,23 @@
-"""What a task plugin provides: the Task base class and the objects it exchanges with the loop.
+"""The task contract: what a task plugin implements, and the objects it exchanges with the loop.
 
-Nothing here imports TensorFlow, so tasks can be listed without loading it.
+This module, with :mod:`pmtk.core.context`, :mod:`pmtk.core.reader`,
+:mod:`pmtk.core.targets` and :mod:`pmtk.core.registering`, is the bottom of pmtk's plugin
+API: it imports nothing above it (see ``docs/architecture.md``). Nothing here imports
+TensorFlow, so tasks can be listed without loading it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+import abc
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
+
+# The types a task touches, importable from here as before.
+from pmtk.core.context import InputShape, ModelSpec, RunContext, SplitData
+from pmtk.core.reader import Reader
+from pmtk.core.targets import TARGET_KINDS, Targets
 
 if TYPE_CHECKING:
     import keras
@@ -16,10 +25,17 @@ if TYPE_CHECKING:
     import pandas as pd
     import tensorflow as tf
 
-    from pmtk.core.registry import Registry
-
-#: Target kinds the shared loop knows how to train and evaluate.
-TARGET_KINDS = ("binary", "multiclass", "regression", "reconstruction")
+__all__ = [
+    "TARGET_KINDS",
+    "InputShape",
+    "ModelSpec",
+    "Reader",
+    "RunContext",
+    "SplitData",
+    "Targets",
+    "Task",
+    "TaskOption",
+]
 
 
 @dataclass(frozen=True)
@@ -41,77 +57,7 @@ class TaskOption:
     choices: Sequence[str] | None = None
 
 
-@dataclass(frozen=True)
-class Reader:
-    """A file-format reader contributed to a task through ``pmtk_register_readers``.
-
-    Args:
-        name: Short name shown by ``pmtk plugins`` (for example ``"dicom"``).
-        extensions: Lower-case file name endings it reads (``(".nii", ".nii.gz")``).
-        read: The function; its arguments and result are defined by the task.
-        description: One line for listings.
-    """
-
-    name: str
-    extensions: tuple[str, ...]
-    read: Callable[..., Any]
-    description: str = ""
-
-
-@dataclass
-class RunContext:
-    """Everything a task, a model builder or a callback may need about the current run.
-
-    Attributes:
-        task: Name of the task.
-        options: Resolved options (common and task-specific), as stored in ``config.json``.
-        registry: The plugin registry (models, readers) of this process.
-        derived: Settings learned from the training data (for example the number of
-            image channels) that prediction must reuse; stored in ``config.json``.
-        run_dir: Directory being written, or ``None`` while predicting.
-        targets: Kind, class names and positive class of the run's targets
-            (:class:`pmtk.core.targets.Targets`; values are set only while training).
-    """
-
-    task: str
-    options: dict[str, Any]
-    registry: Registry
-    derived: dict[str, Any] = field(default_factory=dict)
-    run_dir: Path | None = None
-    targets: Any = None
-
-
-@dataclass
-class ModelSpec:
-    """What a model builder receives.
-
-    Attributes:
-        input_shape: Shape of one input example, without the batch dimension.
-        kind: One of ``TARGET_KINDS``.
-        num_classes: Number of classes (1 for regression and binary outputs use 1 unit).
-        class_names: Class names in output order (empty for regression/reconstruction).
-        context: The run context (options, derived settings).
-        train_dataset: Unbatched training ``tf.data.Dataset`` of ``(x, y)``, for
-            adapting preprocessing layers; never used for fitting by the builder.
-        class_weight: The class weights ``fit`` will use (None when unweighted), for
-            models that correct their outputs for them.
-    """
-
-    input_shape: tuple[int | None, ...]
-    kind: str
-    num_classes: int
-    class_names: list[str]
-    context: RunContext
-    train_dataset: tf.data.Dataset | None = None
-    class_weight: dict[int, float] | None = None
-
-    @property
-    def options(self) -> dict[str, Any]:
-        """The run's resolved options."""
-        return self.context.options
-
-
-class Task:
+class Task(abc.ABC):
     """Base class of a trainable task.
 
     A task reads a data path into a table of examples, turns a table into an
@@ -134,7 +80,11 @@ class Task:
     sample_data: ClassVar[str | None] = None
     #: What the run's baseline model sees, written to ``metrics.json``.
     baseline_inputs: ClassVar[str] = "flattened model inputs"
+    #: The encoder (``pmtk_register_encoders``, with the task's name as the modality) that
+    #: embeds this task's examples when another model combines them (fusion); None: none.
+    default_encoder: ClassVar[str | None] = None
 
+    @abc.abstractmethod
     def read(self, path: Path, context: RunContext, *, require_labels: bool = True) -> pd.DataFrame:
         """Reads ``path`` into the examples table.
 
@@ -163,6 +113,7 @@ class Task:
         """
         return {}
 
+    @abc.abstractmethod
     def dataset(
         self, examples: pd.DataFrame, targets: np.ndarray | None, context: RunContext
     ) -> tf.data.Dataset:
@@ -238,7 +189,7 @@ class Task:
         The default gives ``id``, ``label`` (if known), ``predicted`` and scores; a
         task overrides it to write something else (for example embeddings).
         """
-        from pmtk.core.prediction import prediction_frame
+        from pmtk.core.predictions_table import prediction_frame
 
         return prediction_frame(examples["id"], scores, targets, labels)
 

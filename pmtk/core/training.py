@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,11 +11,12 @@ import numpy as np
 from pmtk.core.batching import batches
 from pmtk.core.examples import PreparedExamples, prepare_examples
 from pmtk.core.interruption import RunInterrupted, signal_number, stop_on_signals
+from pmtk.core.model_check import check_model_output
 from pmtk.core.results import write_outputs
 from pmtk.core.rundir import RunDirectory, default_output
 from pmtk.core.runtime import make_strategy, quiet_tensorflow, seed_everything
 from pmtk.core.splits import SPLITS
-from pmtk.core.task import ModelSpec, RunContext, Task
+from pmtk.core.task import ModelSpec, RunContext, SplitData, Task
 
 if TYPE_CHECKING:
     import keras
@@ -26,15 +26,6 @@ if TYPE_CHECKING:
 
 #: Classes this many times rarer than the most common one get balanced class weights.
 IMBALANCE_RATIO = 1.5
-
-
-@dataclass
-class SplitData:
-    """One split as the loop and ``Task.finish`` see it."""
-
-    examples: Any
-    targets: np.ndarray | None
-    dataset: tf.data.Dataset
 
 
 def train(task: Task, options: dict[str, Any], host: PluginHost) -> Path:
@@ -54,7 +45,7 @@ def train(task: Task, options: dict[str, Any], host: PluginHost) -> Path:
     try:
         # The lock is taken first: a second run to the same output stops before reading data.
         with stop_on_signals(), run_directory as run_dir:
-            context = RunContext(task.name, options, host.registry)
+            context = host.registry.run_context(task.name, options)
             prepared = prepare_examples(task, context)
             context.targets = prepared.targets
             train_examples, _ = prepared.part("train")
@@ -120,10 +111,7 @@ def _callbacks(
         keras.callbacks.CSVLogger(str(run_dir / "history.csv"), append=True),
         keras.callbacks.TensorBoard(log_dir=str(run_dir / "logs")),
     ]
-    host.call_each(
-        "pmtk_register_callbacks",
-        lambda plugin: {"register": callbacks.append, "context": context},
-    )
+    callbacks += host.run_callbacks(context)  # a raising plugin: a Warning, left out
     # Last, so the state it saves includes what every other callback did this epoch.
     return [*callbacks, EpochCheckpoint(run_dir, early_stopping)]
 
@@ -152,6 +140,8 @@ def _fit(task, context, prepared, splits, builder, host) -> keras.Model:
     )
     with make_strategy(options["distribute"]).scope():
         model = builder(spec)
+        plugin = host.registry.models[task.name][options["model"]].plugin
+        check_model_output(model, spec, plugin, options["model"])
         model.compile(
             optimizer=keras.optimizers.Adam(options["learning_rate"]),
             **task.compile_options(kind),

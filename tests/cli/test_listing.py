@@ -60,25 +60,56 @@ def test_a_misspelt_hook_is_reported():
     assert host.pm.get_plugin("typo") is None
 
 
-class _Imaging2(Task):
+class _Points(Task):
+    name = "points"
+    description = "points on a plane"
+    default_model = "x"
+
+    def read(self, path, context, *, require_labels=True):
+        """Not used: listing is what is tested."""
+
+    def dataset(self, examples, targets, context):
+        """Not used."""
+
+
+class _Imaging2(_Points):
     name = "imaging"
     description = "another imaging task"
-    default_model = "x"
 
 
 class _Duplicate:
+    @hookimpl
+    def pmtk_register_tasks(self, register):
+        register(_Points())
+
+
+class _ClashesWithBuiltin:
     @hookimpl
     def pmtk_register_tasks(self, register):
         register(_Imaging2())
 
 
 def test_duplicate_task_names_both_plugins(cli, host):
+    host.register(_Duplicate(), "points-1")
     host.register(_Duplicate(), "dup")
     try:
         listing = cli("tasks").stdout
         assert "CONFLICT: also registered by dup" in listing
-        result = cli("run", "imaging", "--epochs", "1")
+        result = cli("run", "points", "--epochs", "1")
         assert result.exit_code == 1
-        assert "'imaging', 'dup'" in result.stderr and "PMTK_DISABLE_PLUGINS=dup" in result.stderr
+        assert "'points-1', 'dup'" in result.stderr and "PMTK_DISABLE_PLUGINS=dup" in result.stderr
+    finally:
+        host.unregister("dup")
+        host.unregister("points-1")
+
+
+def test_a_task_named_like_a_builtin_is_refused_and_the_builtin_still_runs(cli, host):
+    host.register(_ClashesWithBuiltin(), "dup")
+    try:
+        assert "CONFLICT" not in cli("tasks").stdout
+        rows = {row["name"]: row for row in json.loads(cli("plugins", "--json").stdout)}
+        assert rows["dup"]["status"] == "failed"
+        assert "built-in plugin 'imaging'" in rows["dup"]["errors"][0]
+        assert cli("run", "imaging", "--help").exit_code == 0
     finally:
         host.unregister("dup")

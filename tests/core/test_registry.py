@@ -32,6 +32,16 @@ class _ImagingAgain(Task):
     description = "a rival imaging task"
     default_model = "x"
 
+    def read(self, path, context, *, require_labels=True):
+        """Not used: registration is what is tested."""
+
+    def dataset(self, examples, targets, context):
+        """Not used."""
+
+
+class _FakeAgain(FakeTask):
+    description = "a second fake task"
+
 
 class _Rival:
     @hookimpl
@@ -96,13 +106,75 @@ def test_extensions_collect_every_reader(host, add_plugin):
     assert host.registry.extensions("no-such-task") == set()
 
 
-def test_duplicate_task_names_both_plugins(host, add_plugin):
+def test_a_task_named_like_a_builtin_leaves_the_builtin_and_fails_the_plugin(host, add_plugin):
     add_plugin(_Rival(), "rival")
+    registry = host.registry
+    assert registry.task("imaging").description != _ImagingAgain.description
+    assert registry.tasks["imaging"].plugin == "imaging"
+    record = host.records["rival"]
+    assert record.status == "failed"
+    (error,) = record.errors
+    assert error.startswith("pmtk_register_tasks: PluginError:")
+    assert "'imaging'" in error and "built-in" in error
+
+
+def test_duplicate_task_names_of_installed_plugins_name_both(host, add_plugin):
+    add_plugin(FakePlugin(), "fake-plugin")
+
+    class _Again:
+        @hookimpl
+        def pmtk_register_tasks(self, register):
+            register(_FakeAgain())
+
+    add_plugin(_Again(), "fake-again")
     with pytest.raises(PluginError) as caught:
-        host.registry.task("imaging")
+        host.registry.task("fake")
     message = str(caught.value)
-    assert "'imaging'" in message and "'rival'" in message
-    assert "PMTK_DISABLE_PLUGINS=rival" in message
+    assert "'fake'" in message and "'fake-plugin', 'fake-again'" in message
+    assert "PMTK_DISABLE_PLUGINS=fake-again" in message
+
+
+class _Incomplete(Task):
+    name = "incomplete"
+    default_model = "x"
+
+    def read(self, path, context, *, require_labels=True):
+        """Reads nothing; dataset() is missing."""
+
+
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [
+        pytest.param(_Incomplete, "abstract method dataset", id="missing-dataset"),
+        pytest.param(
+            lambda: type("_Odd", (FakeTask,), {"name": "odd", "target_kind": "ranking"})(),
+            "target_kind 'ranking'",
+            id="unknown-target-kind",
+        ),
+    ],
+)
+def test_a_task_breaking_the_contract_fails_its_plugin(host, add_plugin, make, expected):
+    class _Plugin:
+        @hookimpl
+        def pmtk_register_tasks(self, register):
+            register(make())
+
+    add_plugin(_Plugin(), "broken-task")
+    assert "odd" not in host.registry.tasks and "incomplete" not in host.registry.tasks
+    record = host.records["broken-task"]
+    assert record.status == "failed" and expected in record.errors[0]
+
+
+def test_the_run_context_hands_readers_and_the_group_column(host, add_plugin):
+    add_plugin(_Readers(), "more-readers")
+    registry = host.registry
+    context = registry.run_context("imaging", {"group_column": "patient"})
+    assert context.group_column == "patient"
+    assert {reader.name for reader in context.readers} >= {"opencv", "dicom", "nifti"}
+    assert context.reader_for("x.NII.GZ").name == "nifti"
+    assert context.extensions() == registry.extensions("imaging")
+    predicting = registry.run_context("imaging", {"group_column": "patient"}, require_labels=False)
+    assert predicting.group_column is None
 
 
 def test_duplicate_model_names_both_plugins(host, add_plugin):

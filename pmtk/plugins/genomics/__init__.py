@@ -47,8 +47,8 @@ def pmtk_register_explainers(register):
 
 
 @hookimpl
-def pmtk_register_commands(app):
+def pmtk_register_commands(app, host):
     """Adds ``pmtk variants RUN_DIR --vcf F --genome F`` (REF/ALT scores per VCF allele)."""
     from pmtk.plugins.genomics import variants_command
 
-    variants_command.register(app)
+    variants_command.register(app, host)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -15,8 +16,9 @@ from pmtk.cli.errors import user_errors
 from pmtk.core.errors import DataError, OptionError
 
 
-def register(app: typer.Typer) -> None:
-    """Adds the ``variants`` command."""
+def register(app: typer.Typer, host: Any = None) -> None:
+    """Adds the ``variants`` command, which opens runs through ``host`` (default: the
+    process-wide plugin host)."""
 
     @app.command("variants")
     def variants(
@@ -45,7 +47,7 @@ def register(app: typer.Typer) -> None:
                 check_output(output, [vcf, genome, run_dir], kind="file")
             frame, header, line = score_vcf(
                 run_dir, vcf, genome, rename=rename_chromosomes, class_name=class_name,
-                batch_size=batch_size,
+                batch_size=batch_size, host=host,
             )  # fmt: skip
             if output is None:
                 sys.stdout.write(header)
@@ -63,8 +65,9 @@ def score_vcf(
     rename: str | None = None,
     class_name: str | None = None,
     batch_size: int = 256,
+    host: Any = None,
 ):
-    """Scores every allele of ``vcf`` with the run's model.
+    """Scores every allele of ``vcf`` with the run's model (opened through ``host``).
 
     Returns:
         The table (``variants.COLUMNS`` plus ``reason``), its header comment line, and the
@@ -74,7 +77,7 @@ def score_vcf(
         PmtkError: Not a genomics run, a bad VCF or genome, or mismatched chromosome names.
     """
     from pmtk.core.plugins import get_plugin_host
-    from pmtk.core.prediction import load_run_config, load_run_model, run_task
+    from pmtk.core.prediction import load_run_config, open_run
     from pmtk.core.runtime import quiet_tensorflow
     from pmtk.plugins.genomics import variants as v
     from pmtk.plugins.genomics.genome import Genome
@@ -105,8 +108,7 @@ def score_vcf(
     scored = [index for index, allele in enumerate(alleles) if allele.status == "ok"]
     if scored:
         quiet_tensorflow()
-        host = get_plugin_host()
-        model = load_run_model(run_task(config, run_dir, host), Path(run_dir) / "model.keras")
+        model = open_run(run_dir, host or get_plugin_host()).load_model()
         windows = [alleles[i].ref_window for i in scored] + [alleles[i].alt_window for i in scored]
         scores = v.score_windows(model, windows, length, column, batch_size)
         reference, alternative = scores[: len(scored)], scores[len(scored) :]

@@ -26,6 +26,20 @@ def pmtk_register_models(register):
 
 
 @hookimpl
+def pmtk_register_encoders(register):
+    """Registers the imaging encoders (the models' layers before their output head)."""
+    from pmtk.plugins.imaging import models
+
+    register(
+        "imaging",
+        "small_cnn",
+        models.encode_small_cnn,
+        "stride-2 stem, 4 conv blocks with group norm, average+max pooling (default)",
+    )
+    register("imaging", "seed", models.encode_seed_cnn, "the seed article's conv + dense layer")
+
+
+@hookimpl
 def pmtk_register_readers(register):
     """Registers the OpenCV (PNG, JPEG, BMP, TIFF) and pydicom (DICOM) readers."""
     from pmtk.plugins.imaging import decoding

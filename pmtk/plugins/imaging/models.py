@@ -1,22 +1,22 @@
 """Image classifiers: the seed article's CNN and pmtk's default small CNN.
 
-Both start with ``Rescaling(1/255)`` so the saved model takes raw 0-255 pixels.
+Both start with ``Rescaling(1/255)`` so the saved model takes raw 0-255 pixels. Each is an
+encoder (raw image -> a fixed-size embedding, registered with ``pmtk_register_encoders``)
+followed by a head (the target's output), composed by :func:`pmtk.core.encoders.model_builder`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from pmtk.core.encoders import Encoded, model_builder
 from pmtk.core.targets import output_layer
 from pmtk.core.task import ModelSpec
 
 
-def build_seed_cnn(spec: ModelSpec) -> Any:
-    """The CNN of the original seed article, unchanged.
-
-    Conv2D(32, 3x3, ReLU) -> MaxPool(2x2) -> Flatten -> Dense(64, ReLU) -> Dense(1, sigmoid)
-    (softmax over the classes when there are more than two).
-    """
+def encode_seed_cnn(spec: ModelSpec) -> Encoded:
+    """The seed article's encoder: Conv2D(32, 3x3, ReLU) -> MaxPool(2x2) -> Flatten ->
+    Dense(64, ReLU), a 64-wide embedding of the raw image."""
     import keras
     from keras import layers
 
@@ -25,9 +25,16 @@ def build_seed_cnn(spec: ModelSpec) -> Any:
     x = layers.Conv2D(32, (3, 3), activation="relu")(x)
     x = layers.MaxPooling2D((2, 2))(x)
     x = layers.Flatten()(x)
-    x = layers.Dense(64, activation="relu")(x)
-    outputs = output_layer(spec.kind, spec.num_classes)(x)
-    return keras.Model(inputs, outputs, name="seed_cnn")
+    return Encoded(inputs, layers.Dense(64, activation="relu")(x))
+
+
+def seed_cnn_head(embedding: Any, spec: ModelSpec) -> Any:
+    """Dense(1, sigmoid), or softmax over the classes when there are more than two."""
+    return output_layer(spec.kind, spec.num_classes)(embedding)
+
+
+#: The CNN of the original seed article, unchanged: its encoder, then its head.
+build_seed_cnn = model_builder(encode_seed_cnn, seed_cnn_head, "seed_cnn")
 
 
 def _augmentation(seed: int) -> list[Any]:
@@ -42,11 +49,12 @@ def _augmentation(seed: int) -> list[Any]:
     ]
 
 
-def build_small_cnn(spec: ModelSpec) -> Any:
-    """pmtk's default: a stride-2 stem, four conv blocks with group norm, average+max pooling.
+def encode_small_cnn(spec: ModelSpec) -> Encoded:
+    """pmtk's default encoder: a stride-2 stem, four conv blocks with group norm,
+    average+max pooling (an embedding twice as wide as the last block's filters).
 
-    Options used: ``augment`` (light augmentation, active only while training),
-    ``dropout_rate`` and ``base_filters``.
+    Options used: ``augment`` (light augmentation, active only while training) and
+    ``base_filters``.
 
     Why not batch norm: a medical set of a few hundred images gives a handful of steps
     per epoch, so batch norm's moving statistics (used for validation and prediction)
@@ -76,9 +84,19 @@ def build_small_cnn(spec: ModelSpec) -> Any:
         x = layers.Activation("relu")(x)
         x = layers.MaxPooling2D(2, padding="same")(x)  # "same": small images never shrink to 0
     # Average pooling sees diffuse findings, max pooling a small focal one (a nodule, a lesion).
-    x = layers.Concatenate()([layers.GlobalAveragePooling2D()(x), layers.GlobalMaxPooling2D()(x)])
-    x = layers.Dropout(options.get("dropout_rate", 0.3))(x)
+    pooled = [layers.GlobalAveragePooling2D()(x), layers.GlobalMaxPooling2D()(x)]
+    return Encoded(inputs, layers.Concatenate()(pooled))
+
+
+def small_cnn_head(embedding: Any, spec: ModelSpec) -> Any:
+    """Dropout (``dropout_rate``) then a zero-initialised output layer."""
+    from keras import layers
+
+    x = layers.Dropout(spec.options.get("dropout_rate", 0.3))(embedding)
     # Zero-initialised output: every image starts at 0.5, so early epochs move the features
     # instead of undoing large random logits from the max-pooled activations.
-    outputs = output_layer(spec.kind, spec.num_classes, kernel_initializer="zeros")(x)
-    return keras.Model(inputs, outputs, name="small_cnn")
+    return output_layer(spec.kind, spec.num_classes, kernel_initializer="zeros")(x)
+
+
+#: pmtk's default imaging model: :func:`encode_small_cnn`, then :func:`small_cnn_head`.
+build_small_cnn = model_builder(encode_small_cnn, small_cnn_head, "small_cnn")

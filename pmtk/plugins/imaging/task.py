@@ -25,6 +25,7 @@ class ImagingTask(Task):
     name = "imaging"
     description = "CNN classifier on medical images (PNG, JPEG, BMP, TIFF, DICOM)."
     default_model = "small_cnn"
+    default_encoder = "small_cnn"
     sample_data = "imaging"
     baseline_inputs = f"pixels downsampled to {BASELINE_SIZE}x{BASELINE_SIZE}"
     options = (

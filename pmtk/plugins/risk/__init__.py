@@ -25,6 +25,17 @@ def pmtk_register_models(register):
 
 
 @hookimpl
+def pmtk_register_encoders(register):
+    """Registers the risk encoders (the models' layers before their output head)."""
+    from pmtk.plugins.risk import models
+
+    register(
+        "risk", "mlp", models.encode_mlp, "preprocessed columns through the hidden layers (default)"
+    )
+    register("risk", "linear", models.encode_linear, "the preprocessed columns themselves")
+
+
+@hookimpl
 def pmtk_register_readers(register):
     """Registers the CSV/TSV and Parquet readers; text tables keep every value as text."""
     from functools import partial

@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from pmtk.core.encoders import Encoded, model_builder
 from pmtk.core.errors import OptionError
 from pmtk.core.task import ModelSpec
 
@@ -122,9 +123,9 @@ def output_head(features: Any, spec: ModelSpec) -> Any:
     return layers.Activation(activation, name="output")(logits)
 
 
-def build_mlp(spec: ModelSpec) -> Any:
-    """pmtk's default: ``--hidden-units`` ReLU layers, each followed by ``--dropout-rate``."""
-    import keras
+def encode_mlp(spec: ModelSpec) -> Encoded:
+    """pmtk's default encoder: the preprocessed columns through ``--hidden-units`` ReLU
+    layers, each followed by ``--dropout-rate`` (an embedding as wide as the last layer)."""
     from keras import layers
 
     inputs, x = encoded_inputs(spec)
@@ -132,12 +133,16 @@ def build_mlp(spec: ModelSpec) -> Any:
     for index, units in enumerate(hidden_units(spec.options), start=1):
         x = layers.Dense(units, activation="relu", name=f"hidden_{index}")(x)
         x = layers.Dropout(rate, name=f"dropout_{index}")(x)
-    return keras.Model(inputs, output_head(x, spec), name="risk_mlp")
+    return Encoded(inputs, x)
 
 
-def build_linear(spec: ModelSpec) -> Any:
-    """Logistic regression (classification) or linear regression on the same preprocessing."""
-    import keras
-
+def encode_linear(spec: ModelSpec) -> Encoded:
+    """The preprocessed columns themselves: standardised numbers, missing flags, one-hots."""
     inputs, x = encoded_inputs(spec)
-    return keras.Model(inputs, output_head(x, spec), name="risk_linear")
+    return Encoded(inputs, x)
+
+
+#: pmtk's default: :func:`encode_mlp`, then :func:`output_head`.
+build_mlp = model_builder(encode_mlp, output_head, "risk_mlp")
+#: Logistic (classification) or linear regression on the same preprocessing.
+build_linear = model_builder(encode_linear, output_head, "risk_linear")

@@ -42,6 +42,7 @@ class RiskTask(Task):
     name = "risk"
     description = "Disease-risk model on a tabular cohort (CSV, TSV, Parquet)."
     default_model = "mlp"
+    default_encoder = "mlp"
     sample_data = "risk/cohort.csv"
     baseline_inputs = "the cohort's columns (imputed, standardised, categories one-hot)"
     options = (

@@ -1,0 +1,113 @@
+"""The objects a task exchanges with the loop: the run context, a model's spec, a split.
+
+Part of the task contract: nothing here imports anything above it, nor TensorFlow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pmtk.core.reader import Reader, best_reader
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+    import tensorflow as tf
+
+    from pmtk.core.targets import Targets
+
+#: Shape of one input example without the batch dimension; a dict for named inputs.
+InputShape = tuple[int | None, ...] | dict[str, tuple[int | None, ...]]
+
+
+@dataclass
+class RunContext:
+    """Everything a task, a model builder or a callback may need about the current run.
+
+    The loop builds it; tasks, builders and callbacks only read it. A task returns what it
+    learns from :meth:`pmtk.core.task.Task.derive`, and the loop makes a new context with it.
+
+    Attributes:
+        task: Name of the task.
+        options: Resolved options (common and task-specific), as stored in ``config.json``.
+        registry: The plugin registry of this process. Kept for plugins written before
+            ``readers`` existed; a task needs only ``readers``.
+        derived: What the task's ``derive`` returned from the training data (for example
+            the number of image channels), stored in ``config.json`` for prediction.
+        run_dir: Directory being written, or ``None`` while predicting.
+        targets: Kind, class names and positive class of the run's targets
+            (:class:`pmtk.core.targets.Targets`; values are set only while training).
+        readers: Every reader registered for the task (``pmtk_register_readers``).
+        group_column: The ``--group-column`` to read groups from, or ``None`` (no column
+            given, or predicting: groups only matter for splitting).
+    """
+
+    task: str
+    options: Mapping[str, Any]
+    registry: Any = None
+    derived: Mapping[str, Any] = field(default_factory=dict)
+    run_dir: Path | None = None
+    targets: Targets | None = None
+    readers: tuple[Reader, ...] = ()
+    group_column: str | None = None
+
+    def reader_for(self, file_name: str) -> Reader | None:
+        """The task's reader for ``file_name`` (longest matching ending wins), or None."""
+        if not self.readers and self.registry is not None:
+            return self.registry.reader_for(self.task, file_name)
+        return best_reader(self.readers, file_name)
+
+    def extensions(self) -> set[str]:
+        """Every file ending some reader of the task accepts."""
+        if not self.readers and self.registry is not None:
+            return self.registry.extensions(self.task)
+        return {ext for reader in self.readers for ext in reader.extensions}
+
+
+@dataclass
+class ModelSpec:
+    """What a model builder (and an encoder builder) receives.
+
+    Attributes:
+        input_shape: Shape of one input example without the batch dimension; a dict of
+            shapes for a model with named inputs (the risk task: one ``(1,)`` per column).
+        kind: One of :data:`pmtk.core.targets.TARGET_KINDS`.
+        num_classes: Number of classes (1 for regression and binary outputs use 1 unit).
+        class_names: Class names in output order (empty for regression/reconstruction).
+        context: The run context (options, derived settings).
+        train_dataset: Unbatched training ``tf.data.Dataset`` of ``(x, y)``, for
+            adapting preprocessing layers; never used for fitting by the builder.
+        class_weight: The class weights ``fit`` will use (None when unweighted), for
+            models that correct their outputs for them.
+    """
+
+    input_shape: InputShape
+    kind: str
+    num_classes: int
+    class_names: list[str]
+    context: RunContext
+    train_dataset: tf.data.Dataset | None = None
+    class_weight: dict[int, float] | None = None
+
+    @property
+    def options(self) -> Mapping[str, Any]:
+        """The run's resolved options."""
+        return self.context.options
+
+
+@dataclass
+class SplitData:
+    """One split as the loop and ``Task.finish`` see it.
+
+    Attributes:
+        examples: The split's rows of the examples table.
+        targets: Encoded targets aligned with ``examples`` (None for reconstruction).
+        dataset: The split's unbatched dataset, as the task's ``dataset`` built it.
+    """
+
+    examples: pd.DataFrame
+    targets: np.ndarray | None
+    dataset: tf.data.Dataset
