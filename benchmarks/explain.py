@@ -62,10 +62,11 @@ def _train(task: str, folder: Path) -> Path:
     return run
 
 
-def per_task(runs: Path, repeats: int) -> None:
+def per_task(runs: Path, repeats: int, tasks: list[str]) -> None:
     host = PluginHost(entry_points=False)
     print(f"{'task':<12} {'method':<22} {'inputs':>6} {'inputs/s':>10}")
-    for task, (methods, count) in CASES.items():
+    for task in tasks:
+        methods, count = CASES[task]
         run = open_run(_train(task, runs), host)
         explainer = host.registry.explainer(task)
         data = sample_data_path(run.task.sample_data)
@@ -129,11 +130,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=Path, help="folder of runs named by task (made if absent)")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--tasks", default=",".join(CASES), help="tasks timed (comma-separated)")
+    parser.add_argument("--no-ism", action="store_true", help="skip ISM vs saliency")
     parser.add_argument("--ism-positions", type=int, default=1_000)
     arguments = parser.parse_args()
     runs = arguments.runs or Path(tempfile.mkdtemp(prefix="pmtk-explain-bench-"))
-    per_task(runs, arguments.repeats)
-    ism_versus_saliency(arguments.repeats, arguments.ism_positions)
+    per_task(runs, arguments.repeats, [t for t in arguments.tasks.split(",") if t])
+    if not arguments.no_ism:
+        ism_versus_saliency(arguments.repeats, arguments.ism_positions)
 
 
 if __name__ == "__main__":

@@ -362,11 +362,18 @@ def sanity_check(
     }
 
 
-def progress(done: int, total: int, what: str) -> None:
-    """Prints ``Explained done/total what`` to stderr at about every quarter of a long job."""
+def progress(done: int, total: int, what: str, batch: int = 1) -> None:
+    """Prints ``Explained done/total what`` to stderr each time a long job passes a quarter.
+
+    Args:
+        done: Inputs explained so far.
+        total: Inputs to explain (jobs under 200 print nothing).
+        what: What the inputs are ("images").
+        batch: Inputs explained since the previous call.
+    """
     if total >= 200:
-        step = max(1, total // 4)
-        if done == total or done % step == 0:
+        quarter = max(1, total // 4)
+        if done == total or done // quarter != (done - batch) // quarter:
             print(f"Explained {done:,}/{total:,} {what}", file=sys.stderr)
 
 

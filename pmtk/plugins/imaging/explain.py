@@ -52,7 +52,7 @@ class ImagingExplainer(Explainer):
             for start in range(0, len(images), step):
                 stop = start + step
                 maps[start:stop] = method(images[start:stop], model, classes[start:stop])
-                progress(min(stop, len(images)), len(images), "images")
+                progress(min(stop, len(images)), len(images), "images", step)
         except ValueError as error:
             if "no 2-D convolution" not in str(error):
                 raise

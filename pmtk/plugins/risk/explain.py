@@ -97,7 +97,7 @@ def integrated_gradients(
             score = _score(head(tensor, training=False), kind, chosen)
         gradient = tape.gradient(score, tensor).numpy().reshape(len(rows), STEPS, -1)
         attributions[start : start + len(rows)] = difference * gradient.mean(axis=1)
-        progress(start + len(rows), len(encoded), "patients")
+        progress(start + len(rows), len(encoded), "patients", len(rows))
     return attributions
 
 
