@@ -26,7 +26,19 @@ COMMON_OPTIONS: tuple[TaskOption, ...] = (
     TaskOption("test_fraction", float, 0.15, "Share of the data for testing."),
     TaskOption("positive_class", str, None, "For two classes: the class whose risk is scored."),
     TaskOption(
-        "distribute", str, "default", "tf.distribute strategy.", choices=("default", "mirrored")
+        "distribute",
+        str,
+        "default",
+        "tf.distribute strategy: one device, every local device (mirrored), or the workers "
+        "of TF_CONFIG (multi-worker; see docs/distributed.md).",
+        choices=("default", "mirrored", "multi-worker"),
+    ),
+    TaskOption(
+        "precision",
+        str,
+        "float32",
+        "Layer precision; mixed_bfloat16/mixed_float16 compute in 16 bits, outputs stay float32.",
+        choices=("float32", "mixed_bfloat16", "mixed_float16"),
     ),
     TaskOption(
         "bootstrap",

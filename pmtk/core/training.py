@@ -9,14 +9,17 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pmtk.core.batching import batches
+from pmtk.core.distributed import make_multi_worker_strategy, read_tf_config
 from pmtk.core.examples import PreparedExamples, prepare_examples
 from pmtk.core.interruption import RunInterrupted, signal_number, stop_on_signals
 from pmtk.core.model_check import check_model_output
+from pmtk.core.precision import precision_policy
 from pmtk.core.results import write_outputs
-from pmtk.core.rundir import RunDirectory, default_output
+from pmtk.core.rundir import default_output
 from pmtk.core.runtime import make_strategy, quiet_tensorflow, seed_everything
 from pmtk.core.splits import SPLITS
 from pmtk.core.task import ModelSpec, RunContext, SplitData, Task
+from pmtk.core.workers import fit_guard, local_copy, output_folder
 
 if TYPE_CHECKING:
     import keras
@@ -40,8 +43,12 @@ def train(task: Task, options: dict[str, Any], host: PluginHost) -> Path:
     from pmtk.core.outputs import check_run_output
 
     check_run_output(task, options)  # refuses a bad --output before any data is read
+    cluster = strategy = None
+    if options.get("distribute") == "multi-worker":  # before any other TensorFlow call
+        cluster = read_tf_config()
+        strategy = make_multi_worker_strategy(cluster)
     output = Path(options.get("output") or default_output(task.name))
-    run_directory = RunDirectory(output, resume=bool(options.get("resume")))
+    run_directory = output_folder(output, bool(options.get("resume")), cluster)
     try:
         # The lock is taken first: a second run to the same output stops before reading data.
         with stop_on_signals(), run_directory as run_dir:
@@ -54,15 +61,34 @@ def train(task: Task, options: dict[str, Any], host: PluginHost) -> Path:
 
             quiet_tensorflow()
             seed_everything(options["seed"])
+            strategy = strategy or make_strategy(options["distribute"])
+            context.derived["distribute"] = {
+                "strategy": type(strategy).__name__,
+                "workers": cluster.num_workers if cluster else 1,
+                "replicas": int(strategy.num_replicas_in_sync),
+            }
             splits = {name: _split_data(task, prepared, name, context) for name in SPLITS}
             context.run_dir = run_dir
-            model = _fit(task, context, prepared, splits, builder, host)
-            run_warnings = write_outputs(task, context, prepared, splits, model, host)
+            with precision_policy(options.get("precision") or "float32"):
+                model = _fit(task, context, prepared, splits, builder, host, strategy, cluster)
+                if cluster is not None and not cluster.is_chief:
+                    return _worker_done(cluster, run_directory)
+                model = local_copy(model, run_dir) if cluster is not None else model
+                run_warnings = write_outputs(task, context, prepared, splits, model, host)
     except KeyboardInterrupt as error:
         raise RunInterrupted(signal_number(error), run_directory.kept()) from None
     print(f"Run written to {run_directory.final}", file=sys.stderr)
     for warning in run_warnings:
         print(f"Warning: {warning[0].upper()}{warning[1:]}", file=sys.stderr)
+    return run_directory.final
+
+
+def _worker_done(cluster, run_directory) -> Path:
+    print(
+        f"{cluster.name[0].upper()}{cluster.name[1:]} finished training; the chief writes "
+        f"{run_directory.final}.",
+        file=sys.stderr,
+    )
     return run_directory.final
 
 
@@ -116,10 +142,12 @@ def _callbacks(
     return [*callbacks, EpochCheckpoint(run_dir, early_stopping)]
 
 
-def _fit(task, context, prepared, splits, builder, host) -> keras.Model:
+def _fit(task, context, prepared, splits, builder, host, strategy, cluster) -> keras.Model:
     import keras
 
     from pmtk.core import checkpoint
+    from pmtk.core.precision import float32_outputs
+    from pmtk.core.workers import build_without_reduce, resume_source, sharded
 
     options, kind = context.options, prepared.targets.kind
     train_dataset = splits["train"].dataset
@@ -138,10 +166,12 @@ def _fit(task, context, prepared, splits, builder, host) -> keras.Model:
         train_dataset=train_dataset,
         class_weight=weights,
     )
-    with make_strategy(options["distribute"]).scope():
-        model = builder(spec)
+    with strategy.scope():
+        model = float32_outputs(builder(spec))
         plugin = host.registry.models[task.name][options["model"]].plugin
         check_model_output(model, spec, plugin, options["model"])
+        if cluster is not None:
+            build_without_reduce(model)
         model.compile(
             optimizer=keras.optimizers.Adam(options["learning_rate"]),
             **task.compile_options(kind),
@@ -149,11 +179,15 @@ def _fit(task, context, prepared, splits, builder, host) -> keras.Model:
         belongs_to = checkpoint.identity(task.name, options, prepared.data_hash)
         resumed = None
         if options.get("resume"):
-            checkpoint.check_identity(context.run_dir, belongs_to)
-            resumed = checkpoint.load(context.run_dir, model)
+            source = resume_source(context.run_dir, options, cluster)
+            checkpoint.check_identity(source, belongs_to)
+            resumed = checkpoint.load(source, model)
         else:
             checkpoint.write_identity(context.run_dir, belongs_to)
-    train_batches = batches(train_dataset, options["batch_size"], shuffle_seed=options["seed"])
+    # The batch size is global: under a strategy each replica gets its share of every batch.
+    train_batches = sharded(
+        batches(train_dataset, options["batch_size"], shuffle_seed=options["seed"]), cluster
+    )
     initial_epoch = 0
     if resumed is not None:
         initial_epoch = options["epochs"] if resumed.finished else resumed.epoch
@@ -163,16 +197,18 @@ def _fit(task, context, prepared, splits, builder, host) -> keras.Model:
         for _ in range(2 * resumed.epoch):
             iter(train_batches)
         print(checkpoint.resume_note(resumed), file=sys.stderr)
-    model.fit(
-        train_batches,
-        validation_data=batches(splits["val"].dataset, options["batch_size"]),
-        epochs=options["epochs"],
-        initial_epoch=initial_epoch,
-        callbacks=_callbacks(context, host, resumed),
-        class_weight=weights,
-        shuffle=False,  # the pipeline shuffles; Keras cannot shuffle a tf.data.Dataset
-        verbose=1 if sys.stderr.isatty() else 2,
-    )
+    val_batches = sharded(batches(splits["val"].dataset, options["batch_size"]), cluster)
+    with fit_guard(cluster, context.run_dir):
+        model.fit(
+            train_batches,
+            validation_data=val_batches,
+            epochs=options["epochs"],
+            initial_epoch=initial_epoch,
+            callbacks=_callbacks(context, host, resumed),
+            class_weight=weights,
+            shuffle=False,  # the pipeline shuffles; Keras cannot shuffle a tf.data.Dataset
+            verbose=1 if sys.stderr.isatty() else 2,
+        )
     return model
 
 
