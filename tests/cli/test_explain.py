@@ -17,6 +17,8 @@ from pmtk import hookimpl
 from pmtk.core.explaining import Explainer, Explanation, rank_correlations
 from tests.core.fake_task import FakePlugin, write_table
 
+pytestmark = pytest.mark.slow  # trains models
+
 
 class GradientExplainer(Explainer):
     """Gradient of the explained class's probability with respect to x1, x2."""

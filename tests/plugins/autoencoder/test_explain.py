@@ -7,6 +7,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
+
+pytestmark = pytest.mark.slow  # trains models
 
 
 def _low_rank_table(path: Path, rows: int = 340, seed: int = 0) -> Path:

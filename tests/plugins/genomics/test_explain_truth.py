@@ -10,6 +10,8 @@ import pytest
 
 from tests.plugins.genomics.conftest import MOTIF, write_fasta
 
+pytestmark = pytest.mark.slow  # trains models
+
 LENGTH = 40
 
 

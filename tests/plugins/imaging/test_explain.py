@@ -9,6 +9,8 @@ import cv2
 import numpy as np
 import pytest
 
+pytestmark = pytest.mark.slow  # trains models
+
 SIZE = 32
 RADIUS = 5
 

@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+pytestmark = pytest.mark.slow  # trains models
+
 
 def _two_signal_cohort(path: Path, rows: int = 400, seed: int = 0) -> Path:
     """Outcome from ``a`` and ``b`` only; four noise columns, a category, some missing values."""
