@@ -70,8 +70,36 @@ def read_text_table(path: Path, *, as_text: bool = False) -> pd.DataFrame:
             f"{path} cannot be read as a CSV/TSV table ({reason}); check that every row has as "
             "many fields as the header and that quotes are closed."
         ) from None
+    if not as_text:
+        for column in table.select_dtypes(include="object").columns:
+            parsed = parse_numbers(table[column])
+            if parsed.notna().sum() == table[column].notna().sum():
+                table[column] = parsed  # numbers pandas 2 leaves as text, such as 1e400
     table.attrs["row_label"] = ("line", 2)
     return _clean_header(table, path)
+
+
+def parse_numbers(values: pd.Series) -> pd.Series:
+    """Text to float64, NaN where a value is not a number.
+
+    Numbers too large for a float (``1e400``) become infinite, as Python's ``float`` reads
+    them; pandas 2 would leave them unparsed, hiding them from the non-finite check.
+    """
+    import pandas as pd
+
+    text = values.astype(object).where(values.notna(), None)
+    numbers = pd.to_numeric(text, errors="coerce").astype("float64")
+    failed = numbers.isna() & values.notna()
+    if failed.any():
+        numbers[failed] = [_float_or_nan(value) for value in text[failed]]
+    return numbers
+
+
+def _float_or_nan(value: object) -> float:
+    try:
+        return float(str(value).strip())
+    except ValueError:
+        return float("nan")
 
 
 def read_parquet_table(path: Path) -> pd.DataFrame:

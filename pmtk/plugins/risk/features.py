@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pmtk.core.errors import DataError
+from pmtk.core.tables import parse_numbers
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -69,12 +70,10 @@ def numeric_values(values: pd.Series, column: str, raw: pd.DataFrame, source: st
     Raises:
         DataError: A non-missing value is not a number; names the column and first bad row.
     """
-    import pandas as pd
 
     if is_numeric_dtype(values):
         return values.astype("float64")
-    text = values.astype(object).where(values.notna(), None)
-    parsed = pd.to_numeric(text, errors="coerce").astype("float64")
+    parsed = parse_numbers(values)
     bad = np.flatnonzero((parsed.isna() & values.notna()).to_numpy())
     if len(bad):
         position = int(bad[0])
@@ -110,7 +109,7 @@ def infer_kind(values: pd.Series, column: str, *, categorical: bool = False) -> 
         named_id = bool(_ID_NAME.search(column) or _CAMEL_ID.search(column))
         return "identifier" if unique_per_row and whole and named_id else "numeric"
     text = present.astype(str).str.strip()
-    parsed = pd.to_numeric(text, errors="coerce")
+    parsed = parse_numbers(text)
     if parsed.notna().mean() >= NUMERIC_SHARE:
         return (
             infer_kind(parsed.reindex(values.index), column) if parsed.notna().all() else "numeric"

@@ -15,7 +15,7 @@ import numpy as np
 
 from pmtk.core.errors import DataError, OptionError
 from pmtk.core.examples import group_column
-from pmtk.core.tables import finite_values
+from pmtk.core.tables import finite_values, parse_numbers
 from pmtk.plugins.risk.features import (
     FEATURE_PREFIX,
     category_text,
@@ -98,7 +98,7 @@ def label_values(values: pd.Series, column: str, source: str) -> pd.Series:
     present = values.dropna()
     if not (pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)):
         text = present.astype(str).str.strip()
-        parsed = pd.to_numeric(text, errors="coerce")
+        parsed = parse_numbers(text)
         present = parsed if parsed.notna().all() else text.astype(object)
     if present.nunique() < 2:
         found = f"only the value {present.iloc[0]!r}" if len(present) else "no values"
@@ -243,11 +243,9 @@ def feature_frame(
 
 def _finite_target(raw: pd.DataFrame, target: str, source: str, as_missing: bool) -> pd.Series:
     """The raw target, with infinite numbers refused (or made missing with the option)."""
-    import pandas as pd
 
     values = raw[target]
-    text = values.astype(object).where(values.notna(), None)
-    parsed = pd.to_numeric(text, errors="coerce").astype("float64")
+    parsed = parse_numbers(values)
     if not np.isinf(parsed.to_numpy()).any() or parsed.notna().sum() < values.notna().sum():
         return values  # no infinity, or text classes (where 'inf' is just a name)
     checked = finite_values(parsed.to_frame(target), raw, source, as_missing=as_missing)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pmtk.core.errors import DataError, OptionError
+from pmtk.core.tables import parse_numbers
 from pmtk.plugins.risk.features import where
 
 if TYPE_CHECKING:
@@ -86,12 +87,10 @@ def follow_up_times(raw: pd.DataFrame, column: str, source: str) -> np.ndarray:
     Raises:
         DataError: A time is missing, not a number, or zero or negative.
     """
-    import pandas as pd
 
     values = raw[column]
-    text = values.astype(object).where(values.notna(), None)
     with np.errstate(invalid="ignore"):
-        times = pd.to_numeric(text, errors="coerce").astype("float64").to_numpy()
+        times = parse_numbers(values).to_numpy()
     problems = (
         (values.isna().to_numpy(), "has no value"),
         (~np.isfinite(times) & values.notna().to_numpy(), "is not a number"),
