@@ -36,13 +36,15 @@ def float32_outputs(model: Any) -> Any:
     import keras
     from keras import layers
 
-    outputs = model.outputs
-    if all(str(getattr(output, "dtype", "float32")) == "float32" for output in outputs):
+    flat = keras.tree.flatten(model.output)
+    if all(str(output.dtype) == "float32" for output in flat):
         return model
-    cast = [
-        layers.Activation("linear", dtype="float32", name=f"float32_{index}")(output)
-        if str(output.dtype) != "float32"
-        else output
-        for index, output in enumerate(outputs)
-    ]
-    return keras.Model(model.inputs, cast if len(cast) > 1 else cast[0], name=model.name)
+    names = iter(range(len(flat)))
+
+    def cast(output: Any) -> Any:
+        if str(output.dtype) == "float32":
+            return output
+        return layers.Activation("linear", dtype="float32", name=f"float32_{next(names)}")(output)
+
+    # Same structure (tensor, list or dict of named outputs), so losses keyed by name still fit.
+    return keras.Model(model.inputs, keras.tree.map_structure(cast, model.output), name=model.name)
