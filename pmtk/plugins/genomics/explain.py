@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from pmtk.core.explaining import Explainer, ExplainRun, ExplainSettings, Explanation
+from pmtk.core.explaining import Explainer, ExplainRun, ExplainSettings, Explanation, progress
 from pmtk.plugins.genomics.encoding import BASES, PADDING
 
 #: Mutated sequences scored per ``model.predict`` call (bounds memory).
@@ -122,6 +122,7 @@ def mutagenesis(
             delta[index, positions, columns] = chosen - reference[index]
             np.add.at(substitutions[index], positions, 1)
             start += len(mutants)
+        progress(pending[-1][0] + 1, len(packed), "sequences", len(pending))
         pending.clear()
 
     for index, sequence in enumerate(packed):

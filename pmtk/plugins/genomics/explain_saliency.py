@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from pmtk.core.explaining import class_probabilities, class_score
+from pmtk.core.explaining import class_probabilities, class_score, progress
 from pmtk.plugins.genomics.encoding import BASES, PADDING
 
 
@@ -91,6 +91,7 @@ def saliency(
         importance[start:stop] = np.where(present, values, np.nan)
         reference[start:stop] = probabilities[np.arange(len(index)), index]
         chosen[start:stop] = index
+        progress(stop, len(packed), "sequences", len(values))
     return Saliency(reference, importance, chosen)
 
 
