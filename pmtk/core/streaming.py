@@ -1,0 +1,247 @@
+"""Tables bigger than memory: Parquet/CSV read in batches, hash splits, streaming statistics.
+
+The in-memory path (pandas into ``from_tensor_slices``) stays the default for small tables,
+where it is faster. This module holds the pieces a task uses when the table does not fit:
+
+- :func:`open_table`: a ``pyarrow.dataset`` over one file or a folder of Parquet files, with
+  schemas checked to agree across files;
+- :func:`hash_splits`: train/val/test by a stable hash of the id or group, so no table is kept;
+- :class:`RunningMoments` and :func:`category_counts`: means, variances and vocabularies
+  from one pass over the training rows;
+- :func:`incremental_pca`: scikit-learn's ``IncrementalPCA`` fitted batch by batch;
+- :func:`tf_batches`: a ``tf.data.Dataset`` that streams one split's rows;
+- :func:`bounded_sample`: at most ``limit`` rows of a split for permutation importance.
+
+Peak memory depends on the batch size, not on the number of rows.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from pmtk.core.errors import DataError
+from pmtk.core.progress import progress
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+
+#: Rows per batch read from disk.
+BATCH_ROWS = 65_536
+#: Permutation importance uses at most this many test rows (stated in metrics.json).
+IMPORTANCE_ROWS = 10_000
+_FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".tsv": "csv"}
+
+
+def open_table(path: Path) -> ds.Dataset:
+    """A ``pyarrow.dataset`` over a Parquet/CSV/TSV file or a folder of Parquet files.
+
+    Raises:
+        DataError: Unknown format, or files of one dataset whose schemas differ (names the
+            file and the column).
+    """
+    import pyarrow.dataset as ds
+
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*") if p.suffix.lower() in (".parquet", ".pq"))
+        if not files:
+            raise DataError(f"{path} holds no .parquet files; pass a file or a Parquet folder.")
+        _check_schemas(files)
+        return ds.dataset([str(f) for f in files], format="parquet")
+    if suffix not in _FORMATS:
+        raise DataError(f"{path} is not CSV, TSV or Parquet; convert it to one of them.")
+    if suffix == ".tsv":
+        import pyarrow.csv as csv
+
+        tsv = ds.CsvFileFormat(parse_options=csv.ParseOptions(delimiter="\t"))
+        return ds.dataset(str(path), format=tsv)
+    return ds.dataset(str(path), format=_FORMATS[suffix])
+
+
+def _check_schemas(files: list[Path]) -> None:
+    import pyarrow.parquet as pq
+
+    first = pq.read_schema(files[0])
+    for file in files[1:]:
+        schema = pq.read_schema(file)
+        for field in first:
+            if field.name not in schema.names:
+                raise DataError(
+                    f"{file} has no column '{field.name}', which {files[0].name} has; every "
+                    "Parquet file of one dataset needs the same columns."
+                )
+            other = schema.field(field.name).type
+            if other != field.type:
+                raise DataError(
+                    f"{file}: column '{field.name}' is {other}, but {field.type} in "
+                    f"{files[0].name}; write every file of the dataset with the same types."
+                )
+        extra = sorted(set(schema.names) - set(first.names))
+        if extra:
+            raise DataError(
+                f"{file} has column(s) {', '.join(extra)} that {files[0].name} lacks; every "
+                "Parquet file of one dataset needs the same columns."
+            )
+
+
+def record_batches(
+    table: ds.Dataset, columns: list[str], description: str | None = None
+) -> Iterator[pa.RecordBatch]:
+    """The table's rows in batches of at most :data:`BATCH_ROWS`, with a progress display."""
+    batches = table.to_batches(columns=columns, batch_size=BATCH_ROWS)
+    if description is None:
+        yield from batches
+        return
+    total = table.count_rows()
+    yield from progress(((b.num_rows, b) for b in batches), total, description, weights=True)
+
+
+def hash_splits(keys: Any, *, val_fraction: float, test_fraction: float, seed: int) -> np.ndarray:
+    """``train``/``val``/``test`` per key from a stable 64-bit hash of the key and the seed.
+
+    The same key always lands in the same split (so a group stays together and no table of
+    assignments is needed); the shares approach the fractions as the number of keys grows.
+    """
+    import pandas as pd
+
+    values = np.asarray(keys).astype(str).astype(object)
+    hashed = pd.util.hash_array(values, hash_key=f"pmtk{seed:012d}"[-16:], categorize=False)
+    unit = hashed.astype(np.float64) / 2.0**64
+    return np.where(
+        unit < test_fraction, "test", np.where(unit < test_fraction + val_fraction, "val", "train")
+    )
+
+
+class RunningMoments:
+    """Count, mean and variance per column, updated batch by batch (missing values skipped).
+
+    Uses Chan et al.'s parallel update, so batches of any size give the one-pass result of
+    ``np.nanmean`` and ``np.nanvar`` up to rounding.
+    """
+
+    def __init__(self, columns: int) -> None:
+        self.count = np.zeros(columns)
+        self.mean = np.zeros(columns)
+        self.m2 = np.zeros(columns)
+
+    def update(self, batch: np.ndarray) -> None:
+        """Adds the rows of a 2-D float array."""
+        batch = np.asarray(batch, dtype=np.float64)
+        observed = np.isfinite(batch)
+        count = observed.sum(axis=0)
+        safe = np.where(observed, batch, 0.0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.where(count > 0, safe.sum(axis=0) / np.maximum(count, 1), 0.0)
+            m2 = (np.where(observed, batch - mean, 0.0) ** 2).sum(axis=0)
+        total = self.count + count
+        delta = mean - self.mean
+        share = np.divide(count, total, out=np.zeros_like(total), where=total > 0)
+        self.mean = self.mean + delta * share
+        self.m2 = self.m2 + m2 + delta**2 * self.count * share
+        self.count = total
+
+    @property
+    def variance(self) -> np.ndarray:
+        """Population variance per column (0 where fewer than 2 values were seen)."""
+        return np.divide(self.m2, self.count, out=np.zeros_like(self.m2), where=self.count > 1)
+
+
+def category_counts(batches: Iterator[Any], column: str, limit: int = 1000) -> Counter:
+    """Value counts of a text column over batches (at most ``limit`` distinct values kept)."""
+    counts: Counter = Counter()
+    for batch in batches:
+        values = batch.column(column).to_pylist()
+        counts.update(str(v) for v in values if v is not None)
+        if len(counts) > 10 * limit:
+            counts = Counter(dict(counts.most_common(limit)))
+    return Counter(dict(counts.most_common(limit)))
+
+
+def incremental_pca(batches: Iterator[np.ndarray], components: int) -> Any:
+    """``IncrementalPCA`` fitted batch by batch (batches smaller than ``components`` are merged).
+
+    Returns:
+        The fitted ``sklearn.decomposition.IncrementalPCA``.
+    """
+    from sklearn.decomposition import IncrementalPCA
+
+    pca = IncrementalPCA(n_components=components)
+    pending: list[np.ndarray] = []
+    for batch in batches:
+        pending.append(np.asarray(batch, dtype=np.float64))
+        if sum(len(p) for p in pending) >= max(components, 2):
+            pca.partial_fit(np.concatenate(pending))
+            pending = []
+    if pending and sum(len(p) for p in pending) >= components:
+        pca.partial_fit(np.concatenate(pending))
+    return pca
+
+
+def tf_batches(
+    table: ds.Dataset,
+    features: list[str],
+    target: str | None,
+    split: tuple[str, str, dict[str, float], int] | None = None,
+) -> Any:
+    """An unbatched ``tf.data.Dataset`` of ``(features, target)`` streamed from disk.
+
+    Args:
+        table: From :func:`open_table`.
+        features: Numeric feature columns (missing values become NaN).
+        target: The target column, or None for features only.
+        split: ``(key_column, name, {"val": f, "test": f}, seed)`` to keep one split's rows.
+    """
+    import tensorflow as tf
+
+    columns = features + ([target] if target else []) + ([split[0]] if split else [])
+
+    def generate() -> Iterator[Any]:
+        for batch in table.to_batches(columns=list(dict.fromkeys(columns)), batch_size=BATCH_ROWS):
+            keep = np.ones(batch.num_rows, dtype=bool)
+            if split is not None:
+                key, name, fractions, seed = split
+                keep = hash_splits(batch.column(key).to_numpy(zero_copy_only=False),
+                                   val_fraction=fractions["val"],
+                                   test_fraction=fractions["test"], seed=seed) == name  # fmt: skip
+            matrix = np.column_stack([_floats(batch.column(c))[keep] for c in features]).astype(
+                np.float32
+            )
+            if target is None:
+                yield matrix
+            else:
+                yield matrix, _floats(batch.column(target))[keep].astype(np.float32)
+
+    width = len(features)
+    matrix_spec = tf.TensorSpec((None, width), tf.float32)
+    signature = matrix_spec if target is None else (matrix_spec, tf.TensorSpec((None,), tf.float32))
+    return tf.data.Dataset.from_generator(generate, output_signature=signature).unbatch()
+
+
+def _floats(column: Any) -> np.ndarray:
+    return np.asarray(column.to_numpy(zero_copy_only=False), dtype=np.float64)
+
+
+def bounded_sample(
+    rows: Iterator[np.ndarray], limit: int = IMPORTANCE_ROWS, seed: int = 0
+) -> np.ndarray:
+    """At most ``limit`` rows drawn uniformly from a stream (reservoir sampling by batch)."""
+    rng = np.random.default_rng(seed)
+    kept: np.ndarray | None = None
+    keys: np.ndarray | None = None
+    for batch in rows:
+        batch_keys = rng.random(len(batch))
+        if kept is None:
+            kept, keys = batch, batch_keys
+        else:
+            kept, keys = np.concatenate([kept, batch]), np.concatenate([keys, batch_keys])
+        if len(kept) > limit:
+            order = np.argsort(keys)[:limit]
+            kept, keys = kept[order], keys[order]
+    return np.empty((0,)) if kept is None else kept
