@@ -75,13 +75,15 @@ def render_report(run_dir: Path) -> str:
     with plots.style():
         sections = build_sections(record)
     metrics, config = record.metrics, record.config
+    # While a run is written its folder is the hidden staging one; name the published run.
+    run_name = record.path.name.removeprefix(".").removesuffix(".incomplete")
     return (
         environment()
         .get_template("report.html.j2")
         .render(
-            title=f"pmtk {metrics['task']} run {record.path.name}",
+            title=f"pmtk {metrics['task']} run {run_name}",
             task=metrics["task"],
-            run_name=record.path.name.lstrip(".").removesuffix(".incomplete"),
+            run_name=run_name,
             kind=config.get("target", {}).get("kind", ""),
             positive_class=metrics.get("positive_class"),
             warnings=metrics.get("warnings", []),
