@@ -164,3 +164,17 @@ def test_non_finite_numbers_from_config_are_rejected(tmp_path):
     config = _config(tmp_path, "learning-rate = nan\n")
     with pytest.raises(OptionError, match="must be a finite number; got nan"):
         resolve(TASK, _defaults(config=config), {"config"})
+
+
+def test_negative_bootstrap_is_rejected_and_zero_turns_intervals_off():
+    with pytest.raises(OptionError, match="--bootstrap must be 0 .* got -5"):
+        resolve(TASK, _defaults(bootstrap=-5), {"bootstrap"})
+    assert resolve(TASK, _defaults(bootstrap=0), {"bootstrap"})["bootstrap"] == 0
+
+
+def test_bootstrap_that_is_not_an_integer_is_a_usage_error(cli):
+    result = cli("run", "risk", "--bootstrap", "many")
+    assert result.exit_code == 2
+    text = " ".join(result.output.replace("│", " ").split())  # typer draws a box
+    assert "'many' is not a valid integer" in text and "--bootstrap" in text
+    assert "Traceback" not in result.output
