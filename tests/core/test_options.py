@@ -176,5 +176,5 @@ def test_bootstrap_that_is_not_an_integer_is_a_usage_error(cli):
     result = cli("run", "risk", "--bootstrap", "many")
     assert result.exit_code == 2
     text = " ".join(result.output.replace("│", " ").split())  # typer draws a box
-    assert "'many' is not a valid integer" in text and "--bootstrap" in text
+    assert "Invalid value for '--bootstrap'" in text and "valid integer" in text
     assert "Traceback" not in result.output
