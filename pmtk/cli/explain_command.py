@@ -67,3 +67,23 @@ def register(app: typer.Typer, host: PluginHost) -> None:
             f"{summary['examples_in_data']:,} input(s) to {folder}",
             err=True,
         )
+        if Path(folder).resolve() == (run_dir / "explain").resolve():
+            update_report(run_dir)
+
+
+def update_report(run_dir: Path) -> None:
+    """Writes the run's report.html again, now with its Explanations section.
+
+    The explanations are already written, so a report that cannot be written is a
+    ``Warning:``, not a failure of the command.
+    """
+    from pmtk.core.errors import PmtkError
+    from pmtk.core.report import write_report
+
+    try:
+        path = write_report(run_dir)
+    except (PmtkError, OSError) as error:
+        typer.echo(f"Warning: {run_dir / 'report.html'} was not updated ({error}); run "
+                   f"'pmtk report {run_dir}' once the problem is fixed.", err=True)  # fmt: skip
+        return
+    typer.echo(f"Report with the explanations written to {path}", err=True)

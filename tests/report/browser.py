@@ -53,7 +53,8 @@ def inspect(page: Path, screenshot: Path) -> dict:
     """
     probed = page.with_name(f"probed-{page.name}")
     probed.write_text(page.read_text(encoding="utf-8").replace("<head>", "<head>" + PROBE, 1))
-    dumped = _run(["--dump-dom", probed.as_uri()])
+    # the same width as the screenshot, so boxes measured here are where the shot has them
+    dumped = _run(["--dump-dom", f"--window-size={WIDTH},900", probed.as_uri()])
     match = re.search(r'<pre id="__probe">(.*?)</pre>', dumped.stdout, re.S)
     assert match, dumped.stderr[-2000:]
     found = json.loads(match.group(1).replace("&quot;", '"'))

@@ -54,6 +54,9 @@ def build_sections(record: RunRecord) -> list[Section]:
     if subgroups is not None:
         sections.append(subgroups)
     sections += explanation_sections(record)
+    from pmtk.core.report.explanations import explain_sections
+
+    sections += explain_sections(record.path)
     return sections
 
 

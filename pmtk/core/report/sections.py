@@ -30,6 +30,10 @@ class Section:
     image: str | None = None
     table: dict[str, Any] | None = None
     anchor: str = ""
+    #: Several images side by side: ``(data URI, caption)`` each.
+    images: list[tuple[str, str]] = field(default_factory=list)
+    #: ``Warning:`` sentences shown at the top of the section.
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -62,8 +62,10 @@ class ImagingExplainer(Explainer):
             ) from None
         scores = probabilities[np.arange(len(images)), classes]
         ids = examples["id"].astype(str).tolist()
+        used: set[str] = set()
+        overlays = [f"overlays/{_file_name(identifier, used)}" for identifier in ids]
         details = {"images": images, "classes": classes, "scores": scores}
-        return Explanation(ids, maps, details)
+        return Explanation(ids, maps, details, {"overlays": overlays})
 
     def write(
         self,
@@ -73,7 +75,10 @@ class ImagingExplainer(Explainer):
         settings: ExplainSettings,
         output: Path,
     ) -> list[str]:
-        """``heatmaps.npz`` (ids, heatmaps, scores, classes) and ``overlays/<id>.png``."""
+        """``heatmaps.npz`` (ids, heatmaps, scores, classes) and ``overlays/<id>.png``.
+
+        The overlays' names, in the order of the ids, are in ``summary.json`` (``overlays``).
+        """
         names = np.array(run.targets.class_names, dtype=str)
         details = explanation.details
         np.savez_compressed(
@@ -84,14 +89,12 @@ class ImagingExplainer(Explainer):
             explained_class=names[details["classes"]],
             method=np.array(settings.method),
         )
-        folder = output / "overlays"
-        folder.mkdir(exist_ok=True)
-        used: set[str] = set()
+        (output / "overlays").mkdir(exist_ok=True)
         for index, identifier in enumerate(explanation.ids):
-            name = _file_name(identifier, used)
             title = f"{identifier}\nP({names[details['classes'][index]]}) = " \
                     f"{details['scores'][index]:.3f}  ({settings.method})"  # fmt: skip
-            overlay(folder / name, details["images"][index], explanation.maps[index], title)
+            path = output / explanation.summary["overlays"][index]
+            overlay(path, details["images"][index], explanation.maps[index], title)
         return ["heatmaps.npz", "overlays/"]
 
 
