@@ -193,3 +193,26 @@ def test_data_of_another_modality_gets_one_sentence(cli, explainable, tmp_path):
         "the run was trained on (its tables)."
     )
     assert not (tmp_path / "out").exists()
+
+
+def test_explain_into_the_run_rewrites_its_report(cli, explainable, tmp_path):
+    run, data = explainable
+    assert 'id="explanations"' not in (run / "report.html").read_text()
+    elsewhere = tmp_path / "elsewhere"
+    result = cli("explain", run, "--data", data, "--output", elsewhere)
+    assert result.exit_code == 0 and "Report with the explanations" not in result.stderr
+    assert 'id="explanations"' not in (run / "report.html").read_text()
+    result = cli("explain", run, "--data", data, "--method", "input")
+    assert result.exit_code == 0, result.output
+    assert f"Report with the explanations written to {run / 'report.html'}" in result.stderr
+    html = (run / "report.html").read_text()
+    assert 'id="explanations"' in html and "median rank correlation of 1.00" in html
+
+
+def test_a_report_that_cannot_be_written_is_a_warning(cli, explainable):
+    run, data = explainable
+    (run / "metrics.json").write_text("{broken")
+    result = cli("explain", run, "--data", data)
+    assert result.exit_code == 0 and (run / "explain" / "summary.json").is_file()
+    assert "Warning: " in result.stderr and "was not updated" in result.stderr
+    assert f"pmtk report {run}" in result.stderr
