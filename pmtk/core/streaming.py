@@ -33,6 +33,8 @@ if TYPE_CHECKING:
 
 #: Rows per batch read from disk.
 BATCH_ROWS = 65_536
+#: Batches and files pyarrow reads ahead: small, so memory does not grow with the file count.
+READAHEAD = {"batch_readahead": 2, "fragment_readahead": 1}
 #: Permutation importance uses at most this many test rows (stated in metrics.json).
 IMPORTANCE_ROWS = 10_000
 _FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".tsv": "csv"}
@@ -95,7 +97,7 @@ def record_batches(
     table: ds.Dataset, columns: list[str], description: str | None = None
 ) -> Iterator[pa.RecordBatch]:
     """The table's rows in batches of at most :data:`BATCH_ROWS`, with a progress display."""
-    batches = table.to_batches(columns=columns, batch_size=BATCH_ROWS)
+    batches = table.to_batches(columns=columns, batch_size=BATCH_ROWS, **READAHEAD)
     if description is None:
         yield from batches
         return
@@ -203,7 +205,9 @@ def tf_batches(
     columns = features + ([target] if target else []) + ([split[0]] if split else [])
 
     def generate() -> Iterator[Any]:
-        for batch in table.to_batches(columns=list(dict.fromkeys(columns)), batch_size=BATCH_ROWS):
+        for batch in table.to_batches(
+            columns=list(dict.fromkeys(columns)), batch_size=BATCH_ROWS, **READAHEAD
+        ):
             keep = np.ones(batch.num_rows, dtype=bool)
             if split is not None:
                 key, name, fractions, seed = split

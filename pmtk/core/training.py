@@ -69,12 +69,13 @@ def train(task: Task, options: dict[str, Any], host: PluginHost) -> Path:
             }
             splits = {name: _split_data(task, prepared, name, context) for name in SPLITS}
             context.run_dir = run_dir
+            # Layers keep the policy they were built with; what comes after is float32.
             with precision_policy(options.get("precision") or "float32"):
                 model = _fit(task, context, prepared, splits, builder, host, strategy, cluster)
-                if cluster is not None and not cluster.is_chief:
-                    return _worker_done(cluster, run_directory)
-                model = local_copy(model, run_dir) if cluster is not None else model
-                run_warnings = write_outputs(task, context, prepared, splits, model, host)
+            if cluster is not None and not cluster.is_chief:
+                return _worker_done(cluster, run_directory)
+            model = local_copy(model, run_dir) if cluster is not None else model
+            run_warnings = write_outputs(task, context, prepared, splits, model, host)
     except KeyboardInterrupt as error:
         raise RunInterrupted(signal_number(error), run_directory.kept()) from None
     print(f"Run written to {run_directory.final}", file=sys.stderr)
