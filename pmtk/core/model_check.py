@@ -46,7 +46,7 @@ def check_model_output(model: keras.Model, spec: ModelSpec, plugin: str, model_n
             f"{where} is a {type(model).__name__}, not a keras.Model; its builder must return "
             "an uncompiled keras.Model: fix or update the plugin."
         )
-    outputs = model.outputs or []
+    outputs = _scored_outputs(model, spec.kind)
     expected = expected_output(spec)
     found = tuple(outputs[0].shape[1:]) if len(outputs) == 1 else None
     if found is not None and (spec.kind == "reconstruction" and not expected or found == expected):
@@ -63,3 +63,18 @@ def check_model_output(model: keras.Model, spec: ModelSpec, plugin: str, model_n
         "builder (pmtk.core.targets.output_layer(spec.kind, spec.num_classes) makes the "
         "right output layer) or choose another --model."
     )
+
+
+def _scored_outputs(model: keras.Model, kind: str) -> list[Any]:
+    """The outputs the target is compared with.
+
+    A model may give several named outputs (the autoencoder gives ``code`` and
+    ``reconstruction``); then the one named for the target (``reconstruction``, else
+    ``output``) is the one that must fit.
+    """
+    outputs = list(model.outputs or [])
+    if len(outputs) < 2:
+        return outputs
+    names = list(getattr(model, "output_names", None) or [])
+    wanted = "reconstruction" if kind == "reconstruction" else "output"
+    return [o for o, name in zip(outputs, names, strict=False) if name == wanted] or outputs
