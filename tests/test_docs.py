@@ -82,6 +82,26 @@ def test_environment_switches_are_documented():
     assert not [s for s in switches if f"`{s}`" not in index], "index.md misses a switch"
 
 
+def test_the_task_contract_is_documented():
+    from pmtk.core.task import Task
+
+    section = HOOK_SECTIONS[signature("pmtk_register_tasks")]
+    public = [name for name in dir(Task) if not name.startswith("_")]
+    missing = [name for name in public if f"| `{name}" not in section]
+    assert not missing, f"the Task table of hooks.md misses: {missing}"
+    for name in sorted(Task.__abstractmethods__):
+        assert f"| `{name}(" in section and "**abstract**" in section
+
+
+def test_registry_api_for_commands_is_documented():
+    from pmtk.core.registry import Registry
+
+    section = HOOK_SECTIONS[signature("pmtk_register_commands")]
+    methods = [n for n, v in vars(Registry).items() if not n.startswith("_") and callable(v)]
+    missing = [n for n in methods if n != "collect" and f"`{n}(" not in section]
+    assert not missing, f"the registry table of hooks.md misses: {missing}"
+
+
 @pytest.mark.parametrize("page", sorted(p.name for p in DOCS.glob("*.md")))
 def test_relative_links_resolve(page):
     text = (DOCS / page).read_text()

@@ -41,8 +41,13 @@ test = ["pytest>=8"]
 [project.entry-points.pmtk]
 $name = "$module"
 
+# The sample data folder is a package of its own so that a regular (non-editable) install
+# ships it with its files, the way users install plugins.
 [tool.setuptools]
-packages = ["$module"]
+packages = ["$module", "$module.sample_data"]
+
+[tool.setuptools.package-data]
+"$module.sample_data" = ["*.csv", "*.tsv", "*.png", "*.dcm", "*.fa", "*.md"]
 
 [tool.pytest.ini_options]
 testpaths = ["tests"]
@@ -99,11 +104,21 @@ def build_model(spec: ModelSpec):
     return keras.Model(inputs, outputs, name="$module")
 '''
 
+_SAMPLE_DATA = '''\
+"""Sample data shipped with pmtk-$name: put small files here (CSV, PNG, FASTA...).
+
+pyproject.toml lists this folder as a package with its files as package data,
+so a regular ``pip install`` ships them. A task points at them with a path::
+
+    sample_data = str(Path(__file__).parent / "sample_data" / "cohort.csv")
+"""
+'''
+
 _TEST = '''\
 """pmtk-$name: the hook registers the model, which trains, saves, reloads, predicts."""
 
 import pytest
-from pmtk.core.plugins import PluginHost
+from pmtk.core.plugins import PluginHost, reset_plugin_host
 from pmtk.testing import check_task, write_image_folder
 
 import $module
@@ -111,13 +126,15 @@ import $module
 
 @pytest.fixture
 def host(monkeypatch):
-    """pmtk's built-in plugins plus this one, registered here, always unregistered."""
+    """pmtk's built-in plugins plus this one; unregistered even when the test fails."""
     for variable in ("PMTK_LOAD_PLUGINS", "PMTK_DISABLE_PLUGINS", "PMTK_TRACE_PLUGINS"):
         monkeypatch.delenv(variable, raising=False)
     host = PluginHost(entry_points=False)
     host.register($module, "$name")
+    reset_plugin_host(host)  # code that calls get_plugin_host() sees this host
     yield host
     host.unregister("$name")
+    reset_plugin_host(None)
 
 
 def test_registers_the_model(host):
@@ -176,6 +193,7 @@ FILES = {
     "README.md": _README,
     "MODULE/__init__.py": _INIT,
     "MODULE/model.py": _MODEL,
+    "MODULE/sample_data/__init__.py": _SAMPLE_DATA,
     "tests/test_plugin.py": _TEST,
 }
 

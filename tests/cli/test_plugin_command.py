@@ -17,6 +17,7 @@ from tests.conftest import tree_snapshot
 
 BIN = Path(sys.executable).parent
 SKELETON = {"pyproject.toml", "README.md", "pmtk_demo/__init__.py", "pmtk_demo/model.py",
+            "pmtk_demo/sample_data/__init__.py",
             "tests/test_plugin.py"}  # fmt: skip
 
 
@@ -119,7 +120,10 @@ def _pmtk(site: Path, *args: str) -> subprocess.CompletedProcess:
 def test_the_skeleton_installs_lists_and_passes_its_own_test(cli, tmp_path):
     cli("plugin", "new", "demo", "-d", tmp_path)
     root, site = tmp_path / "pmtk-demo", tmp_path / "site"
+    (root / "pmtk_demo" / "sample_data" / "cohort.csv").write_text("x,label\n1,a\n")
     _install(site, root)
+    installed = site / "pmtk_demo" / "sample_data"  # a regular install ships the data
+    assert (installed / "cohort.csv").read_text() == "x,label\n1,a\n"
 
     tasks = {row["task"]: row for row in json.loads(_pmtk(site, "tasks", "--json").stdout)}
     assert "demo" in tasks["imaging"]["models"]

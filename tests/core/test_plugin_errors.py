@@ -101,3 +101,35 @@ def test_commands_hook_gets_the_host_and_old_implementations_still_work(host, ad
     result = CliRunner().invoke(app, ["count-tasks"])
     assert result.exit_code == 0 and int(result.stdout) == len(host.registry.tasks)
     assert host.records["old-commands"].errors == []
+
+
+def _read_raw(path: str):
+    raise ValueError(f"bad header in {path.rsplit('/', 1)[-1]}\nsecond line never shown")
+
+
+class _RawReader:
+    @hookimpl
+    def pmtk_register_readers(self, register):
+        from pmtk.core.task import Reader
+
+        register("imaging", Reader("raw", (".raw",), _read_raw, "raw scans"))
+
+
+def test_a_readers_own_message_is_kept_in_the_unreadable_file_sentence(host, add_plugin, tmp_path):
+    from pmtk.core.errors import DataError
+
+    add_plugin(_RawReader(), "raw-reader")
+    for label in ("lesion", "normal"):
+        (tmp_path / label).mkdir()
+        (tmp_path / label / f"{label}.raw").write_bytes(b"\0" * 16)
+    task = host.registry.task("imaging")
+    options = {"image_size": 8, "group_column": None}
+    context = host.registry.run_context("imaging", options)
+    examples = task.read(tmp_path, context)
+    context = host.registry.run_context("imaging", options, derived={"channels": 1})
+    with pytest.raises(DataError) as caught:
+        task.dataset(examples, None, context)
+    message = str(caught.value)
+    assert "2 image file(s) cannot be read" in message
+    assert "lesion.raw (bad header in lesion.raw)" in message
+    assert "second line" not in message

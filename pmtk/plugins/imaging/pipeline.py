@@ -55,6 +55,7 @@ def image_dataset(
     import tensorflow as tf
 
     shape = (image_size, image_size, channels)
+    reasons: dict[str, str] = {}  # the reader's own message per file that failed
 
     def load(chunk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         images = np.zeros((len(chunk), *shape), dtype=np.float32)
@@ -62,8 +63,9 @@ def image_dataset(
         for index, path in enumerate(chunk):
             try:
                 images[index] = decode(path.decode())
-            except Exception:  # reported, with the file names, right after the scan
+            except Exception as error:  # reported, with the file names, right after the scan
                 ok[index] = False
+                reasons.setdefault(path.decode(), _first_line(error))
         return images, ok
 
     def load_tensors(chunk):
@@ -78,15 +80,24 @@ def image_dataset(
     dataset = dataset.apply(tf.data.experimental.assert_cardinality(len(paths)))
     if cache_fits(len(paths), image_size, channels):
         dataset = dataset.cache()
-    _check_readable(dataset, paths, what, skip_hint)
+    _check_readable(dataset, paths, what, skip_hint, reasons)
     images = dataset.map(lambda image, ok: image)
     if targets is None:
         return images
     return tf.data.Dataset.zip(images, tf.data.Dataset.from_tensor_slices(targets))
 
 
-def _check_readable(dataset, paths: Sequence[str], what: str, skip_hint: bool) -> None:
-    """Decodes every image once (filling the cache) and raises if any failed."""
+def _first_line(error: BaseException) -> str:
+    """An exception's message, first line only and shortened, for a one-sentence error."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    return (lines[0] if lines else type(error).__name__)[:160].rstrip(".")
+
+
+def _check_readable(
+    dataset, paths: Sequence[str], what: str, skip_hint: bool, reasons: dict[str, str]
+) -> None:
+    """Decodes every image once (filling the cache) and raises if any failed, keeping what
+    the reader said about each file."""
     total = len(paths)
     flags: list[np.ndarray] = []
     report_every = max(1, total // 4) if total >= 2000 else None
@@ -99,7 +110,9 @@ def _check_readable(dataset, paths: Sequence[str], what: str, skip_hint: bool) -
     ok = np.concatenate(flags) if flags else np.ones(0, dtype=bool)
     bad = [paths[i] for i in np.flatnonzero(~ok)]
     if bad:
-        shown = ", ".join(bad[:_SHOWN_BAD_FILES]) + (" ..." if len(bad) > _SHOWN_BAD_FILES else "")
+        named = [f"{path} ({reasons[path]})" if path in reasons else path for path in bad]
+        more = " ..." if len(bad) > _SHOWN_BAD_FILES else ""
+        shown = ", ".join(named[:_SHOWN_BAD_FILES]) + more
         hint = ", or pass --skip-bad-images to leave them out" if skip_hint else ""
         raise DataError(
             f"{len(bad)} image file(s) cannot be read (corrupt, empty or not an image): {shown}; "

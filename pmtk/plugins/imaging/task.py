@@ -48,12 +48,14 @@ class ImagingTask(Task):
 
         examples = find_images(
             path,
-            context.registry.extensions(self.name),
+            context.extensions(),  # the readers the loop handed over
             require_labels=require_labels,
-            group_column=context.options.get("group_column") if require_labels else None,
+            group_column=(context.group_column or context.options.get("group_column"))
+            if require_labels
+            else None,
         )
         if require_labels and context.options.get("skip_bad_images"):
-            examples = _drop_unreadable(examples, context)
+            examples = _drop_unreadable(self, examples, context)
         return examples
 
     def derive(self, train: pd.DataFrame, context: RunContext) -> dict[str, Any]:
@@ -73,7 +75,7 @@ class ImagingTask(Task):
 
     def read_image(self, path: str, context: RunContext) -> np.ndarray:
         """Decodes one file with the reader registered for its extension."""
-        reader = context.registry.reader_for(self.name, path)
+        reader = context.reader_for(path)
         if reader is None:
             raise DataError(f"No image reader handles {path}; convert it to PNG or DICOM.")
         return reader.read(path)
@@ -111,11 +113,11 @@ class ImagingTask(Task):
         return np.asarray(small, dtype="float32").reshape(len(images), -1)
 
 
-def _drop_unreadable(examples: pd.DataFrame, context: RunContext) -> pd.DataFrame:
+def _drop_unreadable(
+    task: ImagingTask, examples: pd.DataFrame, context: RunContext
+) -> pd.DataFrame:
     """Decodes every image once and drops those that fail, saying which."""
     from concurrent.futures import ThreadPoolExecutor
-
-    task = ImagingTask()
 
     def readable(path: str) -> bool:
         try:
