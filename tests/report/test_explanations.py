@@ -103,6 +103,7 @@ def test_risk_plot_and_top_features_of_the_first_patients(fake_run: Path):
     assert 'id="explain-importance"' in html and 'id="explain-patients"' in html
     assert "passed: the explanations depend on what the model learned" in html
     assert "Warning: the explanations" not in html
+    assert "<td>8 of 40 (the first ones)</td>" in html
     # the score is the reference score plus the attributions; features by |attribution|
     assert "<td>p1</td><td>0.510</td><td>age +0.250; sex -0.050; site +0.010</td>" in html
     assert "<td>p2</td><td>0.220</td><td>age -0.100; sex +0.020</td>" in html  # site missing
@@ -117,9 +118,17 @@ def test_autoencoder_worst_rows_and_genomics_plot(tmp_path: Path):
     html = render_report(autoencoder)
     assert 'id="explain-worst-rows"' in html
     assert "<td>1</td><td>r7</td><td>12.500</td><td>gene_3, gene_1</td>" in html
+    assert "<td>none (reconstruction error)</td>" in html
     genomics = write_fake_run(tmp_path / "genomics")
     explain_genomics(genomics)
     assert 'id="explain-importance"' in render_report(genomics)
+
+
+def test_binary_risk_names_the_scored_class(fake_run: Path):
+    metrics = json.loads((fake_run / "metrics.json").read_text())
+    (fake_run / "metrics.json").write_text(json.dumps(metrics | {"positive_class": "yes"}))
+    explain_risk(fake_run)
+    assert "<td>yes (the scored class)</td>" in render_report(fake_run)
 
 
 def test_images_past_the_budget_are_left_out(fake_run: Path, monkeypatch):

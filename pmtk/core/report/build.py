@@ -56,7 +56,7 @@ def build_sections(record: RunRecord) -> list[Section]:
     sections += explanation_sections(record)
     from pmtk.core.report.explanations import explain_sections
 
-    sections += explain_sections(record.path)
+    sections += explain_sections(record.path, record.metrics.get("positive_class"))
     return sections
 
 

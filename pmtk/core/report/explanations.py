@@ -37,14 +37,20 @@ _PLOT_TEXT = {
 }
 
 
-def explain_sections(run_dir: Path) -> list[Section]:
-    """The sanity check and the first explanations, or nothing when the run was not explained."""
+def explain_sections(run_dir: Path, positive_class: str | None = None) -> list[Section]:
+    """The sanity check and the first explanations, or nothing when the run was not explained.
+
+    Args:
+        run_dir: The run directory (its ``explain`` folder is read).
+        positive_class: The class a binary run scores (named as the class explained by
+            explainers that explain the scored class by default).
+    """
     folder = Path(run_dir) / EXPLAIN_FOLDER
     summary = _read_summary(folder / "summary.json")
     if summary is None:
         return []
     budget = [IMAGE_BUDGET]
-    sections = [check_section(summary)]
+    sections = [check_section(summary, positive_class)]
     overlays = _inline(folder, summary.get("overlays", [])[:SHOWN_OVERLAYS], budget)
     if overlays:
         sections.append(Section(
@@ -66,7 +72,7 @@ def explain_sections(run_dir: Path) -> list[Section]:
     return [section for section in sections if section is not None]
 
 
-def check_section(summary: dict[str, Any]) -> Section:
+def check_section(summary: dict[str, Any], positive_class: str | None = None) -> Section:
     """The sanity check as a table, with its warning (and the explainer's) when there is one."""
     from pmtk.core.explaining.check import warnings_of
 
@@ -75,11 +81,11 @@ def check_section(summary: dict[str, Any]) -> Section:
     verdict = {True: "passed: the explanations depend on what the model learned",
                False: "failed: the explanations barely change when the model is randomised",
                None: "not decided (too few explanations to compare)"}[passed]  # fmt: skip
-    explained = summary.get("explained_class") or "each input's predicted class"
+    explained = summary.get("explained_class") or _default_class(summary, positive_class)
     rows = [
         ["method", summary.get("method", "n/a")],
-        ["inputs explained", f"{summary.get('examples', 'n/a')} of "
-                             f"{summary.get('examples_in_data', 'n/a')} (the first ones)"],
+        ["inputs explained", f"{_count(summary.get('examples'))} of "
+                             f"{_count(summary.get('examples_in_data'))} (the first ones)"],
         ["class explained", explained],
         ["median rank correlation, trained vs randomised model",
          f"{fmt(check.get('median_spearman'))} over {check.get('compared', 0)} input(s)"],
@@ -132,6 +138,19 @@ def worst_rows_section(path: Path) -> Section | None:
         "starting with the features named.",
         table={"header": ["rank", "id", "mean error", "worst features"], "rows": table},
         anchor="explain-worst-rows")  # fmt: skip
+
+
+def _default_class(summary: dict[str, Any], positive_class: str | None) -> str:
+    """What an explainer explains without ``--class``."""
+    if summary.get("task") == "autoencoder":
+        return "none (reconstruction error)"
+    if summary.get("task") == "risk" and positive_class:
+        return f"{positive_class} (the scored class)"
+    return "each input's predicted class"
+
+
+def _count(value: Any) -> str:
+    return f"{value:,}" if isinstance(value, int) else "n/a"
 
 
 def _read_summary(path: Path) -> dict[str, Any] | None:

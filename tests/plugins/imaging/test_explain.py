@@ -85,6 +85,11 @@ def test_heatmap_peaks_on_the_lesion(cli, lesion_run: Path, tmp_path: Path, meth
     assert len(list((output / "overlays").glob("*.png"))) == 20
     summary = json.loads((output / "summary.json").read_text())
     assert summary["method"] == (method or "gradcam++")
+    # the report shows the first overlays: summary.json names them in the order of the ids
+    written = {f"overlays/{path.name}" for path in (output / "overlays").glob("*.png")}
+    assert len(summary["overlays"]) == 20 and set(summary["overlays"]) == written
+    for name, identifier in zip(summary["overlays"], arrays["ids"], strict=True):
+        assert Path(name).stem.endswith(Path(str(identifier)).stem), (name, identifier)
 
 
 def test_limit_defaults_to_64_images_and_class_is_checked(cli, lesion_run, tmp_path: Path):
