@@ -8,7 +8,7 @@ bash scripts/setup-venv.sh test
 # exercise the real entry-point discovery, but into its own folder that only the tests put
 # on PYTHONPATH: afterwards the user's .venv/bin/pmtk sees exactly the plugins they installed.
 example_location="$(.venv/bin/python -m pip show pmtk-example 2>/dev/null \
-    | sed -n 's/^Editable project location: //p')"
+    | sed -n 's/^Editable project location: //p' || true)"
 if [ "$example_location" = "$PWD/examples/pmtk-example" ]; then
     # Older versions of this script installed it into .venv; take that back.
     .venv/bin/python -m pip uninstall --quiet --yes pmtk-example
