@@ -41,9 +41,8 @@ start = time.perf_counter()
 table = streaming.open_table(path)
 fractions = {"val": 0.15, "test": 0.15}
 moments = streaming.RunningMoments(len(features))
-size, ahead = streaming.BATCH_ROWS, streaming.READAHEAD
 def train_matrices():
-    for batch in table.to_batches(columns=features + ["id"], batch_size=size, **ahead):
+    for batch in streaming.scan_batches(table, features + ["id"]):
         keep = streaming.hash_splits(batch.column("id").to_numpy(zero_copy_only=False),
                                      val_fraction=0.15, test_fraction=0.15, seed=0) == "train"
         yield np.column_stack([batch.column(c).to_numpy() for c in features])[keep]
@@ -64,7 +63,7 @@ for batch in test.batch(8192):
     scores += len(model.predict_on_batch(batch))
 sample = streaming.bounded_sample(
     (np.column_stack([b.column(c).to_numpy() for c in features])
-     for b in table.to_batches(columns=features, batch_size=size, **ahead)))
+     for b in streaming.scan_batches(table, features)))
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print("RESULT " + json.dumps({"peak_mb": peak, "test_rows": scores, "sample": len(sample),
                               "seconds": time.perf_counter() - start}))

@@ -56,7 +56,7 @@ def open_table(path: Path) -> ds.Dataset:
         if not files:
             raise DataError(f"{path} holds no .parquet files; pass a file or a Parquet folder.")
         _check_schemas(files)
-        return ds.dataset([str(f) for f in files], format="parquet")
+        return ds.dataset([str(f) for f in files], format=_parquet_format())
     if suffix not in _FORMATS:
         raise DataError(f"{path} is not CSV, TSV or Parquet; convert it to one of them.")
     if suffix == ".tsv":
@@ -64,7 +64,19 @@ def open_table(path: Path) -> ds.Dataset:
 
         tsv = ds.CsvFileFormat(parse_options=csv.ParseOptions(delimiter="\t"))
         return ds.dataset(str(path), format=tsv)
+    if _FORMATS[suffix] == "parquet":
+        return ds.dataset(str(path), format=_parquet_format())
     return ds.dataset(str(path), format=_FORMATS[suffix])
+
+
+def _parquet_format() -> ds.ParquetFileFormat:
+    """Parquet read without ``pre_buffer``: with it, pyarrow buffers the column chunks of
+    many row groups ahead of the reader, so memory grew with the file (peak pool 229 MB for
+    2M rows vs 42 MB for 200k; 50 vs 27 MB without it)."""
+    import pyarrow.dataset as ds
+
+    options = ds.ParquetFragmentScanOptions(pre_buffer=False)
+    return ds.ParquetFileFormat(default_fragment_scan_options=options)
 
 
 def _check_schemas(files: list[Path]) -> None:
@@ -97,12 +109,34 @@ def record_batches(
     table: ds.Dataset, columns: list[str], description: str | None = None
 ) -> Iterator[pa.RecordBatch]:
     """The table's rows in batches of at most :data:`BATCH_ROWS`, with a progress display."""
-    batches = table.to_batches(columns=columns, batch_size=BATCH_ROWS, **READAHEAD)
+    batches = scan_batches(table, columns)
     if description is None:
         yield from batches
         return
     total = table.count_rows()
     yield from progress(((b.num_rows, b) for b in batches), total, description, weights=True)
+
+
+def scan_batches(table: ds.Dataset, columns: list[str]) -> Iterator[pa.RecordBatch]:
+    """The table's columns in batches of at most :data:`BATCH_ROWS`, in file order.
+
+    Parquet files are read one after the other with ``ParquetFile.iter_batches``, without
+    ``pre_buffer``: the dataset scanner reads row groups ahead of a slow consumer regardless
+    of ``batch_readahead``, so its memory grew with the file (pyarrow pool peak 26 MB for 200k
+    rows, 153 MB for 2M behind a consumer as slow as a training step; 57 MB for both here).
+    """
+    import pyarrow.dataset as ds
+    import pyarrow.parquet as pq
+
+    if not isinstance(table.format, ds.ParquetFileFormat):
+        yield from table.to_batches(columns=columns, batch_size=BATCH_ROWS, **READAHEAD)
+        return
+    for file in table.files:
+        reader = pq.ParquetFile(file, pre_buffer=False)
+        try:
+            yield from reader.iter_batches(batch_size=BATCH_ROWS, columns=columns)
+        finally:
+            reader.close()
 
 
 def hash_splits(keys: Any, *, val_fraction: float, test_fraction: float, seed: int) -> np.ndarray:
@@ -205,9 +239,7 @@ def tf_batches(
     columns = features + ([target] if target else []) + ([split[0]] if split else [])
 
     def generate() -> Iterator[Any]:
-        for batch in table.to_batches(
-            columns=list(dict.fromkeys(columns)), batch_size=BATCH_ROWS, **READAHEAD
-        ):
+        for batch in scan_batches(table, list(dict.fromkeys(columns))):
             keep = np.ones(batch.num_rows, dtype=bool)
             if split is not None:
                 key, name, fractions, seed = split

@@ -135,3 +135,16 @@ def test_short_passes_print_nothing():
     stream = io.StringIO()
     list(progress_module.progress(range(3), 3, "Quick", stream=stream))
     assert stream.getvalue() == ""
+
+
+@pytest.mark.parametrize("batch_rows", [500, 65_536], ids=["several-per-row-group", "one-per-file"])
+def test_scan_batches_gives_every_row_in_file_order_in_bounded_batches(
+    cohort, monkeypatch, batch_rows
+):
+    folder, table = cohort
+    monkeypatch.setattr(streaming, "BATCH_ROWS", batch_rows)
+    batches = list(streaming.scan_batches(streaming.open_table(folder), ["id", "bmi"]))
+    assert max(batch.num_rows for batch in batches) <= batch_rows
+    ids = [value for batch in batches for value in batch.column("id").to_pylist()]
+    assert ids == table["id"].tolist()
+    assert batches[0].schema.names == ["id", "bmi"]
