@@ -134,14 +134,13 @@ def _autoencoder(spec: ModelSpec, body, name: str) -> keras.Model:
     from pmtk.plugins.autoencoder.layers import FillMissing, ReconstructionLoss
 
     options = spec.options
-    matrix = training_matrix(spec.train_dataset)
-    mean, variance = feature_statistics(matrix)
-    inputs = keras.Input(shape=(matrix.shape[1],), name="features")
+    mean, variance, start = training_summary(spec.train_dataset)
+    inputs = keras.Input(shape=(len(mean),), name="features")
     standardized = layers.Normalization(mean=mean, variance=variance, name="standardize")(inputs)
     x = FillMissing(name="impute")(standardized)
     if options.get("denoise", 0.0) > 0:
         x = layers.GaussianNoise(options["denoise"], seed=options.get("seed"), name="denoise")(x)
-    code, decoded = body(x, standardize(matrix, mean, variance), options)
+    code, decoded = body(x, len(mean), start, options)
     decoded = ReconstructionLoss(name="reconstruction_loss")([standardized, decoded])
     reconstruction = layers.Normalization(
         mean=mean, variance=variance, invert=True, name="reconstruction"
@@ -158,20 +157,19 @@ def _mlp(x, hidden_units: list[int], outputs: int, prefix: str, *, zero: bool, n
     return layers.Dense(outputs, kernel_initializer=initializer, name=name)(x)
 
 
-def _dense_body(x, standardized: np.ndarray, options: dict[str, Any]):
+def _dense_body(x, num_features: int, start, options: dict[str, Any]):
     hidden = parse_hidden_units(options.get("hidden_units"))
     code = _mlp(x, hidden, options["latent_dim"], "encoder", zero=False, name="code")
-    decoded = _mlp(code, hidden[::-1], standardized.shape[1], "decoder", zero=False,
+    decoded = _mlp(code, hidden[::-1], num_features, "decoder", zero=False,
                    name="decoded")  # fmt: skip
     return code, decoded
 
 
-def _residual_body(x, standardized: np.ndarray, options: dict[str, Any]):
+def _residual_body(x, num_features: int, start, options: dict[str, Any]):
     from keras import layers
 
     hidden, latent_dim = parse_hidden_units(options.get("hidden_units")), options["latent_dim"]
-    num_features = standardized.shape[1]
-    components, center = pca_start(standardized, latent_dim)
+    components, center = start(latent_dim)
     linear_encoder = layers.Dense(latent_dim, name="encoder_linear")
     residual = _mlp(x, hidden, latent_dim, "encoder", zero=True, name="encoder_residual")
     code = layers.Add(name="code")([linear_encoder(x), residual])
@@ -189,11 +187,51 @@ def _set_linear_path(encoder, decoder, components: np.ndarray, center: np.ndarra
     decoder.set_weights([components, center])
 
 
-def reset_to_pca_start(model: keras.Model, train_matrix: np.ndarray) -> bool:
+def training_summary(dataset: tf.data.Dataset, mean=None, variance=None):
+    """Mean, variance and a ``start(latent_dim)`` giving the PCA loadings and centre.
+
+    Training splits past the streaming threshold (``PMTK_STREAMING_ROWS``) are summarised
+    by batches (one-pass moments, ``IncrementalPCA``); smaller ones in memory (exact PCA).
+    ``mean`` and ``variance``, when given, are used instead of being computed.
+    """
+    from pmtk.plugins.autoencoder import streamed
+
+    rows = streamed.dataset_rows(dataset)
+    if not streamed.streams(rows):
+        matrix = training_matrix(dataset)
+        if mean is None:
+            mean, variance = feature_statistics(matrix)
+        return (
+            mean,
+            variance,
+            lambda latent_dim: pca_start(standardize(matrix, mean, variance), latent_dim),
+        )
+    if mean is None:
+        width = int(dataset.element_spec[0].shape[-1] if isinstance(dataset.element_spec, tuple)
+                    else dataset.element_spec.shape[-1])  # fmt: skip
+        batches = streamed.matrix_batches(dataset, "Statistics of the training rows")
+        mean, variance = streamed.streamed_statistics(batches, width, VARIANCE_FLOOR)
+
+    def start(latent_dim: int) -> tuple[np.ndarray, np.ndarray]:
+        size = min(latent_dim, rows, len(mean))
+        pca = streamed.streamed_pca(
+            lambda: (standardize(b, mean, variance) for b in streamed.matrix_batches(dataset)),
+            size,
+        )
+        components = np.zeros((latent_dim, len(mean)))
+        components[:size] = pca.components_
+        return components, pca.mean_
+
+    return mean, variance, start
+
+
+def reset_to_pca_start(model: keras.Model, train: np.ndarray | tf.data.Dataset) -> bool:
     """Puts a ``pca_residual`` model back at its starting point, the PCA solution.
 
     The linear path gets the PCA loadings of the (standardised, imputed) training
     rows again and both residual output layers are zeroed, so the residuals add nothing.
+    ``train`` is the raw training matrix, or the training split's dataset (then streamed
+    past the threshold, as when the model was built).
 
     Returns:
         False, and changes nothing, when the model has no PCA path (``dense``).
@@ -202,7 +240,10 @@ def reset_to_pca_start(model: keras.Model, train_matrix: np.ndarray) -> bool:
         return False
     mean, variance = model_statistics(model)
     latent_dim = model.get_layer("encoder_linear").units
-    components, center = pca_start(standardize(train_matrix, mean, variance), latent_dim)
+    if isinstance(train, np.ndarray):
+        components, center = pca_start(standardize(train, mean, variance), latent_dim)
+    else:
+        components, center = training_summary(train, mean, variance)[2](latent_dim)
     _set_linear_path(
         model.get_layer("encoder_linear"), model.get_layer("decoder_linear"), components, center
     )

@@ -62,9 +62,7 @@ def finish(model: keras.Model, context: RunContext, splits: dict[str, Any]) -> d
     run_dir, options = context.run_dir, context.options
     outputs, results, components, test = _evaluate(model, splits, options)
     context.derived["kept_weights"] = "trained"
-    if _below_pca(results["val"]) and reset_to_pca_start(
-        model, feature_matrix(splits["train"].examples).astype("float64")
-    ):
+    if _below_pca(results["val"]) and reset_to_pca_start(model, _training_rows(splits["train"])):
         context.derived["kept_weights"] = "pca_start"
         print(
             "Note: the trained network explained less validation variance than PCA; "
@@ -157,6 +155,32 @@ def _evaluate(model: keras.Model, splits: dict[str, Any], options: dict[str, Any
     return outputs, results, components, test
 
 
+def _training_rows(train: Any) -> np.ndarray | Any:
+    """The training matrix, or past the streaming threshold the split's dataset to stream."""
+    from pmtk.plugins.autoencoder.streamed import streams
+
+    if streams(len(train.examples)):
+        return train.dataset
+    return feature_matrix(train.examples).astype("float64")
+
+
+def _pca_baseline(train_input: np.ndarray, components: int) -> Any:
+    """PCA of the standardised, imputed training rows; ``IncrementalPCA`` by batches past
+    the streaming threshold (no copy of the matrix beyond one batch)."""
+    from sklearn.decomposition import PCA
+
+    from pmtk.core.streaming import incremental_pca
+    from pmtk.plugins.autoencoder.streamed import BATCH_ROWS, streams
+
+    if not streams(len(train_input)):
+        return PCA(n_components=components, random_state=0).fit(np.nan_to_num(train_input))
+    batches = (
+        np.nan_to_num(train_input[start : start + BATCH_ROWS], nan=0.0)
+        for start in range(0, len(train_input), BATCH_ROWS)
+    )
+    return incremental_pca(batches, components)
+
+
 def _below_pca(metrics: dict[str, float | None]) -> bool:
     r2, pca_r2 = metrics.get("r2"), metrics.get("pca_r2")
     return r2 is not None and pca_r2 is not None and r2 < pca_r2
@@ -175,16 +199,13 @@ def reconstruction_metrics(
         unless the training split has fewer rows), and the test split's standardised
         targets with the network's and PCA's reconstructions.
     """
-    from sklearn.decomposition import PCA
-
     mean, variance = model_statistics(model)
     targets = {
         name: (feature_matrix(split.examples).astype("float64") - mean) / np.sqrt(variance)
         for name, split in splits.items()
     }
-    train_input = np.nan_to_num(targets["train"], nan=0.0)
-    components = min(latent_dim, *train_input.shape)
-    pca = PCA(n_components=components, random_state=0).fit(train_input)
+    components = min(latent_dim, *targets["train"].shape)
+    pca = _pca_baseline(targets["train"], components)
     results, test = {}, ()
     for name, target in targets.items():
         rebuilt = standardize(outputs[name]["reconstruction"].astype("float64"), mean, variance)

@@ -1,0 +1,101 @@
+"""The autoencoder's statistics and PCA by batches, for training splits past a size threshold.
+
+Below :func:`streaming_threshold` rows the in-memory path stays (one matrix, exact
+``PCA``): it is faster. Above it, means and variances come from one pass of
+:class:`pmtk.core.streaming.RunningMoments` and the PCA start and baseline from
+``IncrementalPCA`` fitted batch by batch, so the float64 copy of the training matrix and
+its standardised twin are never built.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from pmtk.core.errors import OptionError
+from pmtk.core.progress import progress
+from pmtk.core.streaming import RunningMoments, incremental_pca
+
+if TYPE_CHECKING:
+    import tensorflow as tf
+
+#: Environment variable giving the row threshold (``0`` streams every run, as tests do).
+THRESHOLD_VARIABLE = "PMTK_STREAMING_ROWS"
+#: Training splits with more rows than this are summarised by batches.
+DEFAULT_THRESHOLD = 200_000
+#: Rows per batch of a streamed pass.
+BATCH_ROWS = 16_384
+
+
+def streaming_threshold() -> int:
+    """The row count above which statistics and PCA stream (``PMTK_STREAMING_ROWS``).
+
+    Raises:
+        OptionError: The variable is set to something other than a whole number >= 0.
+    """
+    text = os.environ.get(THRESHOLD_VARIABLE, "").strip()
+    if not text:
+        return DEFAULT_THRESHOLD
+    if not text.isdigit():
+        raise OptionError(
+            f"{THRESHOLD_VARIABLE} must be a whole number of rows (0 or more); got '{text}'. "
+            f"Unset it to use the default, {DEFAULT_THRESHOLD:,}."
+        )
+    return int(text)
+
+
+def streams(rows: int) -> bool:
+    """True when a training split of ``rows`` rows is summarised by batches."""
+    return rows > streaming_threshold()
+
+
+def dataset_rows(dataset: tf.data.Dataset) -> int:
+    """Rows of an unbatched dataset (counted once when TensorFlow does not know them)."""
+    known = int(dataset.cardinality())
+    return known if known >= 0 else int(dataset.reduce(0, lambda count, _: count + 1))
+
+
+def matrix_batches(dataset: tf.data.Dataset, description: str | None = None) -> Iterator:
+    """Float64 feature batches of an unbatched dataset of ``x`` or ``(x, y)``."""
+
+    def batches() -> Iterator[tuple[int, np.ndarray]]:
+        for element in dataset.batch(BATCH_ROWS).as_numpy_iterator():
+            matrix = element[0] if isinstance(element, tuple) else element
+            yield len(matrix), np.asarray(matrix, dtype="float64")
+
+    if description is None:
+        return (matrix for _, matrix in batches())
+    return progress(batches(), dataset_rows(dataset), description, weights=True)
+
+
+def streamed_statistics(
+    batches: Iterator[np.ndarray], columns: int, floor: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per-feature mean and variance over observed values, by batches.
+
+    Same conventions as the in-memory ``feature_statistics``: a feature with no observed
+    value gets mean 0, one with variance at most ``floor`` gets variance 1.
+    """
+    moments = RunningMoments(columns)
+    for batch in batches:
+        moments.update(batch)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        mean = np.where(moments.count > 0, moments.mean, 0.0)
+        variance = np.where(moments.count > 1, moments.variance, np.nan)
+    variance = np.where(np.isfinite(variance) & (variance > floor), variance, 1.0)
+    return mean, variance
+
+
+def streamed_pca(standardized: Callable[[], Iterator[np.ndarray]], components: int) -> Any:
+    """``IncrementalPCA`` of the standardised, imputed training rows, one pass by batches.
+
+    Args:
+        standardized: Makes a fresh iterator of standardised batches (missing already 0).
+        components: Number of components.
+    """
+    return incremental_pca(standardized(), components)
