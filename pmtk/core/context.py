@@ -5,6 +5,7 @@ Part of the task contract: nothing here imports anything above it, nor TensorFlo
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,12 +24,79 @@ if TYPE_CHECKING:
 InputShape = tuple[int | None, ...] | dict[str, tuple[int | None, ...]]
 
 
-@dataclass
+class Settings(dict):
+    """The run context's ``options`` and ``derived``: a mapping plugins only read.
+
+    Writing into it (``context.derived["x"] = 1``) is deprecated: for one release it still
+    works and is stored in ``config.json``, with a ``DeprecationWarning``; a task returns
+    what it learns instead (``derive()``, or ``finish()``'s ``"derived"`` key).
+    """
+
+    def _deprecated(self) -> None:
+        warnings.warn(
+            "Writing into the run context's options or derived settings is deprecated and "
+            "will fail in the next release: return them from Task.derive() (or from "
+            "Task.finish() under the 'derived' key) instead.",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._deprecated()
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key: str) -> None:
+        self._deprecated()
+        super().__delitem__(key)
+
+    def __ior__(self, other: Any) -> Settings:  # type: ignore[override]
+        self._deprecated()
+        super().update(other)
+        return self
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        """Deprecated: see the class docstring."""
+        self._deprecated()
+        super().update(*args, **kwargs)
+
+    def setdefault(self, key: str, default: Any = None) -> Any:
+        """Deprecated when ``key`` is missing: see the class docstring."""
+        if key not in self:
+            self._deprecated()
+        return super().setdefault(key, default)
+
+    def pop(self, key: str, *default: Any) -> Any:
+        """Deprecated: see the class docstring."""
+        self._deprecated()
+        return super().pop(key, *default)
+
+    def popitem(self) -> tuple[str, Any]:
+        """Deprecated: see the class docstring."""
+        self._deprecated()
+        return super().popitem()
+
+    def clear(self) -> None:
+        """Deprecated: see the class docstring."""
+        self._deprecated()
+        super().clear()
+
+
+def _settings(values: Mapping[str, Any] | None) -> Settings:
+    # The same object when it already is one, so a copied context shares it.
+    return values if isinstance(values, Settings) else Settings(values or {})
+
+
+@dataclass(frozen=True)
 class RunContext:
     """Everything a task, a model builder or a callback may need about the current run.
 
-    The loop builds it; tasks, builders and callbacks only read it. A task returns what it
-    learns from :meth:`pmtk.core.task.Task.derive`, and the loop makes a new context with it.
+    The loop builds it; tasks, builders and callbacks only read it: the context is frozen and
+    ``options`` and ``derived`` are read-only mappings (:class:`Settings`; writing into
+    them still works for one release, with a ``DeprecationWarning``). A task returns what
+    it learns from :meth:`pmtk.core.task.Task.derive`, and the loop makes a new context with
+    it (``dataclasses.replace``). The loop's own bookkeeping (class weights, workers,
+    calibration temperature, survival baseline hazard) is not here: it is written to the
+    ``"loop"`` section of ``config.json``.
 
     Attributes:
         task: Name of the task.
@@ -53,6 +121,10 @@ class RunContext:
     targets: Targets | None = None
     readers: tuple[Reader, ...] = ()
     group_column: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "options", _settings(self.options))
+        object.__setattr__(self, "derived", _settings(self.derived))
 
     def reader_for(self, file_name: str) -> Reader | None:
         """The task's reader for ``file_name`` (longest matching ending wins), or None."""

@@ -180,7 +180,9 @@ def open_run(run_dir: Path, host: PluginHost, overrides: dict | None = None) -> 
     check_model_file(run_dir / "model.keras")
     target = config["target"]
     derived = config.get("derived", {})
-    survival = derived.get("survival") if target["kind"] == "survival" else None
+    # Runs before the "loop" section kept the baseline hazard in derived (read for one release).
+    loop = config.get("loop") or {"survival": derived.get("survival")}
+    survival = loop.get("survival") if target["kind"] == "survival" else None
     targets = Targets(target["kind"], list(target["class_names"]), survival=survival)
     options = {**config["options"], **(overrides or {})}
     context = host.registry.run_context(

@@ -32,13 +32,26 @@ def write_outputs(
     splits: dict[str, Any],
     model: keras.Model,
     host: PluginHost,
+    loop: dict[str, Any] | None = None,
 ) -> list[str]:
     """Evaluates the trained model and writes every file of the run directory.
+
+    Args:
+        task: The task.
+        context: The (read-only) run context, ``run_dir`` set.
+        prepared: The examples, split and encoded.
+        splits: Per split name, its ``SplitData``.
+        model: The trained model.
+        host: The plugin host (for ``config.json``'s plugin list).
+        loop: The loop's bookkeeping so far (class weights, workers); this function adds the
+            calibration temperature and the survival baseline hazard, and writes it as
+            ``config.json``'s ``"loop"`` section.
 
     Returns:
         The warnings the run must print (see :func:`evaluation.run_warnings`).
     """
     run_dir, targets = context.run_dir, prepared.targets
+    loop = {} if loop is None else loop
     results: dict[str, Any] = {"task": task.name}
     if targets.kind != "reconstruction":  # reconstruction is evaluated by the task's finish()
         scores = {
@@ -47,19 +60,21 @@ def write_outputs(
             )  # fmt: skip
             for name in SPLITS
         }
-        model, scores, before = _calibrate(model, context, splits, scores)
+        model, scores, before = _calibrate(model, context, splits, scores, loop)
         if targets.kind == "survival":  # risk scores -> survival probabilities (Breslow)
             from pmtk.core.survival_evaluation import store_baseline_hazard
 
-            store_baseline_hazard(context, splits, scores)
+            loop["survival"] = store_baseline_hazard(context, splits, scores)
         test = splits["test"]
         labels = test.examples["label"]
         frame = task.prediction_frame(test.examples, scores["test"], targets, labels)
         frame.to_csv(run_dir / "predictions.csv", index=False)
-        evaluated, baseline = _evaluate(task, context, splits, scores)
+        evaluated, baseline = _evaluate(task, context, splits, scores, loop)
         results |= evaluated
-        results |= _clinical(context, prepared, splits, scores, baseline, before)
-    for name, extra in task.finish(model, context, splits).items():
+        results |= _clinical(context, prepared, splits, scores, baseline, before, loop)
+    finished = dict(task.finish(model, context, splits) or {})
+    learned = finished.pop("derived", None) or {}  # what finish() learned, for config.json
+    for name, extra in finished.items():
         results.setdefault(name, {}).update(extra)
     results = evaluation.nest_baseline(results)
     results["n"] = prepared.counts()
@@ -68,7 +83,7 @@ def write_outputs(
     test_truth = splits["test"].targets if targets.kind != "reconstruction" else None
     results["warnings"] = evaluation.run_warnings(targets.kind, results, test_truth)
     model.save(run_dir / "model.keras")
-    write_json(run_dir / "config.json", _config(task, context, prepared, host))
+    write_json(run_dir / "config.json", _config(task, context, prepared, host, loop, learned))
     write_json(run_dir / "metrics.json", results)
     from pmtk.core.report import write_report
 
@@ -77,7 +92,7 @@ def write_outputs(
 
 
 def _calibrate(
-    model: keras.Model, context: RunContext, splits: dict[str, Any], scores: dict
+    model: keras.Model, context: RunContext, splits: dict[str, Any], scores: dict, loop: dict
 ) -> tuple[keras.Model, dict, Any]:
     """With ``--calibrate``, temperature scaling fitted on val, applied to every split.
 
@@ -91,7 +106,7 @@ def _calibrate(
     if not context.options.get("calibrate") or kind not in ("binary", "multiclass"):
         return model, scores, None
     temperature = calibration.fit_temperature(kind, splits["val"].targets, scores["val"])
-    context.derived["temperature"] = temperature
+    loop["temperature"] = temperature
     calibrated = {
         name: calibration.apply_temperature(kind, values, temperature)
         for name, values in scores.items()
@@ -99,7 +114,7 @@ def _calibrate(
     return calibration.calibrated_model(model, kind, temperature), calibrated, scores["test"]
 
 
-def _clinical(context, prepared, splits, scores, baseline, before) -> dict[str, Any]:
+def _clinical(context, prepared, splits, scores, baseline, before, loop) -> dict[str, Any]:
     """Calibration, curves, decision curve, operating point and subgroups for metrics.json."""
     from pmtk.core.clinical import Scored, clinical_results
     from pmtk.core.subgroups import subgroup_values
@@ -113,7 +128,7 @@ def _clinical(context, prepared, splits, scores, baseline, before) -> dict[str, 
         from pmtk.core.survival_clinical import survival_results
 
         truth = {name: splits[name].targets for name in SPLITS}
-        return survival_results(truth, scores, context.derived["survival"], options,
+        return survival_results(truth, scores, loop["survival"], options,
                                 groups=splits["test"].examples.get("group"),
                                 subgroup_values=values)  # fmt: skip
     scored = Scored(
@@ -123,7 +138,7 @@ def _clinical(context, prepared, splits, scores, baseline, before) -> dict[str, 
         class_names=list(targets.class_names),
         baseline=None if baseline is None else baseline.scores["test"],
         before=before,
-        temperature=context.derived.get("temperature"),
+        temperature=loop.get("temperature"),
         groups=splits["test"].examples.get("group"),
         subgroup_values=values,
     )
@@ -131,13 +146,13 @@ def _clinical(context, prepared, splits, scores, baseline, before) -> dict[str, 
 
 
 def _evaluate(
-    task: Task, context: RunContext, splits: dict[str, Any], scores: dict
+    task: Task, context: RunContext, splits: dict[str, Any], scores: dict, loop: dict
 ) -> tuple[dict, BaselineFit | None]:
     kind = context.targets.kind
     if kind == "survival":  # Cox baseline, C-index, time-dependent AUROC, Brier score
         from pmtk.core.survival_evaluation import evaluate_survival
 
-        return evaluate_survival(task, context, splits, scores)
+        return evaluate_survival(task, context, splits, scores, loop["survival"])
     truth = {name: splits[name].targets for name in SPLITS}
     features = {
         name: task.baseline_features(splits[name].examples, splits[name].dataset, context)
@@ -160,8 +175,11 @@ def _evaluate(
     return evaluated, baseline
 
 
-def _config(task, context, prepared, host) -> dict[str, Any]:
+def _config(task, context, prepared, host, loop, learned) -> dict[str, Any]:
     options = dict(context.options)
+    derived = dict(context.derived) | dict(learned)
+    # Deprecated copy, for one release: the loop's keys were stored in "derived" before.
+    legacy = {key: value for key, value in loop.items() if key not in derived}
     options["data"] = str(prepared.data_path.resolve())
     return {
         "task": task.name,
@@ -172,7 +190,8 @@ def _config(task, context, prepared, host) -> dict[str, Any]:
             "class_names": prepared.targets.class_names,
             "positive_class": prepared.targets.positive_class,
         },
-        "derived": context.derived,
+        "derived": derived | legacy,
+        "loop": loop,
         "data_hash": prepared.data_hash,
         "n": prepared.counts(),
         "created": datetime.now(UTC).isoformat(timespec="seconds"),

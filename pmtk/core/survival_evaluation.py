@@ -28,7 +28,7 @@ def _truth(split: Any) -> tuple[np.ndarray, np.ndarray]:
 
 
 def store_baseline_hazard(context: Any, splits: dict[str, Any], scores: dict) -> dict:
-    """Breslow's baseline hazard of the trained model, kept in ``derived["survival"]``.
+    """Breslow's baseline hazard of the trained model, for ``config.json``'s ``loop.survival``.
 
     Also set on ``context.targets.survival``, so the predictions table can give each
     patient's survival probability at every horizon.
@@ -36,7 +36,6 @@ def store_baseline_hazard(context: Any, splits: dict[str, Any], scores: dict) ->
     times, events = _truth(splits["train"])
     found = {"horizons": list(context.derived["horizons"]),
              "baseline_hazard": survival.breslow(times, events, scores["train"])}  # fmt: skip
-    context.derived["survival"] = found
     context.targets.survival = found
     return found
 
@@ -125,8 +124,17 @@ class SurvivalScorer:
         return found
 
 
-def evaluate_survival(task: Any, context: Any, splits: dict[str, Any], scores: dict):
+def evaluate_survival(
+    task: Any, context: Any, splits: dict[str, Any], scores: dict, fitted: dict | None = None
+):
     """Split metrics, the Cox baseline and the paired intervals (``metrics.json`` parts).
+
+    Args:
+        task: The task (its baseline features).
+        context: The run context.
+        splits: Per split name, its ``SplitData``.
+        scores: Per split name, the model's risk scores.
+        fitted: What :func:`store_baseline_hazard` returned (default: the targets' survival).
 
     Returns:
         The evaluated parts and the baseline fit (None when the task has no baseline features).
@@ -134,7 +142,8 @@ def evaluate_survival(task: Any, context: Any, splits: dict[str, Any], scores: d
     features = {name: task.baseline_features(splits[name].examples, splits[name].dataset, context)
                 for name in SPLITS}  # fmt: skip
     baseline = None
-    hazards = {"model": context.derived["survival"]["baseline_hazard"]}
+    fitted = fitted if fitted is not None else context.targets.survival
+    hazards = {"model": fitted["baseline_hazard"]}
     if all(value is not None for value in features.values()):
         baseline = fit_cox_baseline(features, splits)
         hazards["baseline"] = survival.breslow(*_truth(splits["train"]), baseline.scores["train"])

@@ -109,7 +109,10 @@ class Task(abc.ABC):
             context: The run context.
 
         Returns:
-            JSON-serialisable settings, stored as ``context.derived``.
+            JSON-serialisable settings: the loop makes a new context whose ``derived`` they
+            are, and stores them in ``config.json`` for prediction. A task never writes into
+            ``context.derived`` or ``context.options`` (read-only mappings; a write still
+            works for one release, with a ``DeprecationWarning``).
         """
         return {}
 
@@ -202,6 +205,8 @@ class Task(abc.ABC):
             splits: Per split name, a ``SplitData`` with examples, targets and dataset.
 
         Returns:
-            Extra metrics per split name, merged into ``metrics.json``.
+            Extra metrics per split name, merged into ``metrics.json``; under the key
+            ``"derived"`` (optional), settings learned while finishing (for example which
+            weights were kept), merged into ``config.json``'s ``derived`` for prediction.
         """
         return {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -54,28 +55,33 @@ def train(task: Task, options: dict[str, Any], host: PluginHost) -> Path:
         with stop_on_signals(), run_directory as run_dir:
             context = host.registry.run_context(task.name, options)
             prepared = prepare_examples(task, context)
-            context.targets = prepared.targets
+            context = replace(context, targets=prepared.targets)
             train_examples, _ = prepared.part("train")
-            context.derived = task.derive(train_examples, context)
+            context = replace(context, derived=task.derive(train_examples, context))
             builder = host.registry.model_builder(task.name, options["model"])
 
             quiet_tensorflow()
             seed_everything(options["seed"])
             strategy = strategy or make_strategy(options["distribute"])
-            context.derived["distribute"] = {
-                "strategy": type(strategy).__name__,
-                "workers": cluster.num_workers if cluster else 1,
-                "replicas": int(strategy.num_replicas_in_sync),
+            # The loop's bookkeeping: config.json's "loop" section, never the task's derived.
+            loop: dict[str, Any] = {
+                "distribute": {
+                    "strategy": type(strategy).__name__,
+                    "workers": cluster.num_workers if cluster else 1,
+                    "replicas": int(strategy.num_replicas_in_sync),
+                }
             }
             splits = {name: _split_data(task, prepared, name, context) for name in SPLITS}
-            context.run_dir = run_dir
+            context = replace(context, run_dir=run_dir)
             # Layers keep the policy they were built with; what comes after is float32.
             with precision_policy(options.get("precision") or "float32"):
-                model = _fit(task, context, prepared, splits, builder, host, strategy, cluster)
+                model = _fit(
+                    task, context, prepared, splits, builder, host, strategy, cluster, loop
+                )
             if cluster is not None and not cluster.is_chief:
                 return _worker_done(cluster, run_directory)
             model = local_copy(model, run_dir) if cluster is not None else model
-            run_warnings = write_outputs(task, context, prepared, splits, model, host)
+            run_warnings = write_outputs(task, context, prepared, splits, model, host, loop)
     except KeyboardInterrupt as error:
         raise RunInterrupted(signal_number(error), run_directory.kept()) from None
     print(f"Run written to {run_directory.final}", file=sys.stderr)
@@ -143,7 +149,7 @@ def _callbacks(
     return [*callbacks, EpochCheckpoint(run_dir, early_stopping)]
 
 
-def _fit(task, context, prepared, splits, builder, host, strategy, cluster) -> keras.Model:
+def _fit(task, context, prepared, splits, builder, host, strategy, cluster, loop) -> keras.Model:
     import keras
 
     from pmtk.core import checkpoint
@@ -157,7 +163,7 @@ def _fit(task, context, prepared, splits, builder, host, strategy, cluster) -> k
         if splits["train"].targets is not None
         else None
     )
-    context.derived["class_weight"] = weights
+    loop["class_weight"] = weights
     spec = ModelSpec(
         input_shape=_input_shape(train_dataset),
         kind=kind,

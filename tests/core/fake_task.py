@@ -50,9 +50,24 @@ class FakeTask(Task):
             return tf.data.Dataset.from_tensor_slices(features)
         return tf.data.Dataset.from_tensor_slices((features, targets))
 
+    def finish(self, model, context: RunContext, splits: dict[str, Any]) -> dict:
+        """Returns a derived value, and writes one the deprecated way (as old plugins do)."""
+        import warnings
+
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            context.derived["written_in_finish"] = True  # deprecated: still stored, warned
+        OBSERVED["finish_warnings"] += [warning.category.__name__ for warning in caught]
+        return {"derived": {"finished_rows": len(splits["train"].examples)}}
+
 
 #: Filled by the builder and callback below, so a test can see what the loop did.
-OBSERVED: dict[str, list] = {"replicas": [], "epochs": [], "callback_replicas": []}
+OBSERVED: dict[str, list] = {
+    "replicas": [],
+    "epochs": [],
+    "callback_replicas": [],
+    "finish_warnings": [],
+}
 
 
 def build_dense(spec: ModelSpec):

@@ -128,7 +128,7 @@ def test_two_workers_publish_one_run_matching_a_single_process(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["two"]  # no lock, staging or scratch
     config = json.loads((output / "config.json").read_text())
     assert config["options"]["distribute"] == "multi-worker"
-    assert config["derived"]["distribute"]["workers"] == 2
+    assert config["loop"]["distribute"]["workers"] == 2
 
     single = tmp_path / "single"
     completed = subprocess.run(

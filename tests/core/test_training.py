@@ -96,8 +96,25 @@ def test_config_json_holds_what_repeats_the_run(run, data):
     assert config["derived"]["train_rows"] == config["n"]["train"]
 
 
+def test_finish_returns_derived_values_and_a_write_into_derived_is_deprecated(run):
+    config = _json(run["dir"] / "config.json")
+    assert config["derived"]["finished_rows"] == config["n"]["train"]
+    assert config["derived"]["written_in_finish"] is True  # an old plugin keeps working
+    assert run["observed"]["finish_warnings"] == ["DeprecationWarning"]
+    assert "derived" not in _json(run["dir"] / "metrics.json")
+
+
+def test_loop_bookkeeping_has_its_own_section_of_config(run):
+    config = _json(run["dir"] / "config.json")
+    loop = config["loop"]
+    assert set(loop) == {"distribute", "class_weight"}
+    assert (loop["distribute"]["workers"], loop["distribute"]["replicas"]) == (1, 1)
+    # Deprecated copies in "derived" for one release; the task's own values win.
+    assert {key: config["derived"][key] for key in loop} == loop
+
+
 def test_imbalanced_classes_get_class_weights_in_config(run):
-    weights = _json(run["dir"] / "config.json")["derived"]["class_weight"]
+    weights = _json(run["dir"] / "config.json")["loop"]["class_weight"]
     assert set(weights) == {"0", "1"}
     # Balanced weights: the rarer positive class weighs more.
     assert weights["1"] > 1 > weights["0"]
