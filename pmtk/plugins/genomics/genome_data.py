@@ -3,12 +3,14 @@
 ``--holdout-chromosomes`` sends every interval on those chromosomes to the test split and
 ``--val-chromosomes`` to validation; the other intervals are split at random (stratified,
 seeded) into what remains. The result is the examples' ``split`` column, and the
-chromosomes of each split ride along in ``examples.attrs["split_chromosomes"]`` for
-``GenomicsTask.derive`` to record in ``config.json``.
+chromosomes of each split are written in every row's ``split_chromosomes`` column (JSON),
+so ``GenomicsTask.derive``, which sees the training rows only, records them in
+``config.json``.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +23,8 @@ if TYPE_CHECKING:
 
 #: ``--sequence-length`` when training from intervals on a genome and none is given.
 DEFAULT_WINDOW = 1000
-#: Key of ``examples.attrs`` holding the chromosomes of each split.
+#: Column of the examples table holding the chromosomes of each split, as JSON (same in
+#: every row: ``{"train": [...], "val": [...], "test": [...]}``).
 SPLIT_CHROMOSOMES = "split_chromosomes"
 
 
@@ -40,6 +43,7 @@ def read_genome_examples(
     derived: dict[str, Any],
     *,
     require_labels: bool = True,
+    group_column: str | None = None,
 ) -> pd.DataFrame:
     """Intervals read from ``path`` with their windows cut from the genome.
 
@@ -49,10 +53,12 @@ def read_genome_examples(
         options: The run's options (sequence length, holdout chromosomes, seed, fractions).
         derived: The run's derived settings (the trained length, when predicting).
         require_labels: False when predicting.
+        group_column: The ``--group-column`` the loop handed over (refused: chromosomes
+            are the groups of intervals).
 
     Returns:
         The intervals table (see ``intervals.read_intervals``) plus ``sequence`` and, when
-        training with chromosome holdouts, ``split``.
+        training, ``split`` and ``split_chromosomes``.
 
     Raises:
         DataError: A bad BED line, an unknown chromosome, a bad genome, an empty holdout.
@@ -65,7 +71,7 @@ def read_genome_examples(
         read_intervals,
     )
 
-    if options.get("group_column") and require_labels:
+    if group_column and require_labels:
         raise OptionError(
             "--group-column does not apply to BED intervals; hold out whole chromosomes with "
             "--holdout-chromosomes instead."
@@ -78,10 +84,12 @@ def read_genome_examples(
         if require_labels:
             split = chromosome_splits(frame, options, str(path))
             frame["split"] = split
-            frame.attrs[SPLIT_CHROMOSOMES] = {
-                name: sorted(set(frame["chrom"][split == name]))
-                for name in ("train", "val", "test")
-            }
+            frame[SPLIT_CHROMOSOMES] = json.dumps(
+                {
+                    name: sorted(set(frame["chrom"][split == name]))
+                    for name in ("train", "val", "test")
+                }
+            )
         note_padding(frame, genome, length)
         frame["sequence"] = cut_sequences(frame, genome, length)
     finally:
@@ -169,3 +177,14 @@ def _carve(rest: np.ndarray, fraction: float, strata, name: str, common: dict) -
     labels = np.full(len(rest), "train", dtype=object)
     labels[chosen] = name
     return labels
+
+
+def split_chromosomes(train: pd.DataFrame) -> dict[str, list[str]]:
+    """The chromosomes of each split, from the ``split_chromosomes`` column of the rows.
+
+    Rows without that column (intervals given with their own ``split`` column, say) give
+    the training chromosomes only.
+    """
+    if SPLIT_CHROMOSOMES in train and len(train):
+        return json.loads(train[SPLIT_CHROMOSOMES].iloc[0])
+    return {"train": sorted(set(train["chrom"]))}

@@ -23,7 +23,10 @@ from pmtk.core.errors import DataError, OptionError
 if TYPE_CHECKING:
     import pandas as pd
 
-    from pmtk.core.registry import Registry
+    from pmtk.core.reader import Reader
+
+    #: The task's reader for a file name, or None (``RunContext.reader_for``).
+    ReaderFor = Callable[[str], Reader | None]
 
 FASTA_SUFFIXES = (".fa", ".fasta", ".fna")
 #: Endings of the built-in FASTA reader (registered through ``pmtk_register_readers``).
@@ -38,15 +41,16 @@ def is_fasta(path: Path) -> bool:
     return name.endswith(FASTA_SUFFIXES)
 
 
-def record_reader(path: Path, registry: Registry | None) -> Callable | None:
+def record_reader(path: Path, reader_for: ReaderFor | None) -> Callable | None:
     """The function reading ``(title, sequence)`` records from ``path``, or None.
 
-    Readers come from the registry (``pmtk_register_readers`` for task ``genomics``),
-    so a plugin can add a sequence format; without a registry, plain FASTA only.
+    Readers are the task's (``pmtk_register_readers`` for task ``genomics``), which the loop
+    hands over as ``context.reader_for``, so a plugin can add a sequence format; without
+    them, plain FASTA only.
     """
-    if registry is None:
+    if reader_for is None:
         return read_fasta if is_fasta(path) else None
-    reader = registry.reader_for("genomics", path.name)
+    reader = reader_for(path.name)
     return None if reader is None else reader.read
 
 
@@ -181,7 +185,7 @@ def read_folder(
     *,
     require_labels: bool = True,
     group_column: str | None = None,
-    registry: Registry | None = None,
+    reader_for: ReaderFor | None = None,
 ) -> pd.DataFrame:
     """Layout (a): one FASTA file per class, class = file stem.
 
@@ -189,8 +193,8 @@ def read_folder(
         DataError: No FASTA files, FASTA mixed with tables or class sub-folders, or a bad file.
     """
     frames = []
-    for path in _class_files(folder, registry):
-        read = record_reader(path, registry)
+    for path in _class_files(folder, reader_for):
+        read = record_reader(path, reader_for)
         frame = records_frame(read(path), path, label=fasta_stem(path), group_column=group_column)
         frame["file"] = str(path)
         frames.append(frame)
@@ -205,10 +209,10 @@ def read_folder(
     return examples
 
 
-def _class_files(folder: Path, registry: Registry | None) -> list[Path]:
+def _class_files(folder: Path, reader_for: ReaderFor | None) -> list[Path]:
     """The FASTA files at the top of ``folder``, after checking that it holds one layout only."""
     entries = sorted(p for p in folder.iterdir() if not p.name.startswith("."))
-    readable = lambda p: record_reader(p, registry) is not None  # noqa: E731
+    readable = lambda p: record_reader(p, reader_for) is not None  # noqa: E731
     fasta = [p for p in entries if p.is_file() and readable(p)]
     tables = [p for p in entries if p.is_file() and p.name.lower().endswith(TABLE_SUFFIXES)]
     nested = [d for d in entries if d.is_dir() and any(readable(p) for p in d.rglob("*"))]
@@ -279,7 +283,7 @@ def read_sequences(
     *,
     require_labels: bool = True,
     group_column: str | None = None,
-    registry: Registry | None = None,
+    reader_for: ReaderFor | None = None,
 ) -> pd.DataFrame:
     """Reads any of the three layouts into an examples table.
 
@@ -287,7 +291,8 @@ def read_sequences(
         path: A folder of per-class FASTA files, one labelled FASTA file, or a CSV/TSV.
         require_labels: False when predicting: labels may be absent.
         group_column: Column (table) or description key (FASTA) whose groups stay in one split.
-        registry: Where sequence-file readers are looked up; None reads plain FASTA only.
+        reader_for: The task's reader for a file name (``context.reader_for``); None reads
+            plain FASTA only.
 
     Returns:
         Columns ``id``, ``sequence`` and, where known, ``label``, ``group``, ``split``;
@@ -298,11 +303,11 @@ def read_sequences(
     """
     if path.is_dir():
         return read_folder(
-            path, require_labels=require_labels, group_column=group_column, registry=registry
+            path, require_labels=require_labels, group_column=group_column, reader_for=reader_for
         )
     if path.name.lower().removesuffix(".gz").endswith(TABLE_SUFFIXES):
         return read_table(path, require_labels=require_labels, group_column=group_column)
-    read = record_reader(path, registry)
+    read = record_reader(path, reader_for)
     if read is not None:
         return records_frame(
             read(path), path, require_labels=require_labels, group_column=group_column

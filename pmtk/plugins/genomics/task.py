@@ -76,8 +76,8 @@ class GenomicsTask(Task):
         examples = read_sequences(
             path,
             require_labels=require_labels,
-            group_column=context.options.get("group_column") if require_labels else None,
-            registry=context.registry,
+            group_column=context.group_column if require_labels else None,
+            reader_for=context.reader_for,
         )
         check_sequences(examples["sequence"], lambda index: _where(examples, index, path))
         return examples
@@ -105,12 +105,10 @@ class GenomicsTask(Task):
             )
         derived = {"sequence_length": length, "longest_training_sequence": longest}
         if "chrom" in train:
-            from pmtk.plugins.genomics.genome_data import SPLIT_CHROMOSOMES
+            from pmtk.plugins.genomics.genome_data import split_chromosomes
 
             derived["genome"] = str(Path(context.options["genome"]).expanduser().resolve())
-            derived["chromosomes"] = train.attrs.get(
-                SPLIT_CHROMOSOMES, {"train": sorted(set(train["chrom"]))}
-            )
+            derived["chromosomes"] = split_chromosomes(train)
         return derived
 
     def dataset(
@@ -171,7 +169,12 @@ def _read_intervals(path: Path, context: RunContext, require_labels: bool):
     from pmtk.plugins.genomics.genome_data import read_genome_examples
 
     return read_genome_examples(
-        path, Path(genome), options, context.derived, require_labels=require_labels
+        path,
+        Path(genome),
+        options,
+        context.derived,
+        require_labels=require_labels,
+        group_column=context.group_column,
     )
 
 

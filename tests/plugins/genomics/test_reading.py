@@ -207,7 +207,9 @@ def test_a_plugin_reader_adds_a_sequence_format(host, tmp_path: Path):
         folder.mkdir()
         (folder / "bound.seqs").write_text("s1 ACGT\ns2 CCGG\n")
         (folder / "unbound.seqs").write_text("s3 TTTT\n")
-        examples = read_sequences(folder, registry=host.registry)
+        examples = read_sequences(
+            folder, reader_for=host.registry.run_context("genomics", {}).reader_for
+        )
         assert examples["label"].tolist() == ["bound", "bound", "unbound"]
         assert examples["sequence"].tolist() == ["ACGT", "CCGG", "TTTT"]
     finally:
