@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from pmtk.core.errors import DataError
+from pmtk.core.progress import progress
 
 #: Share of physical memory the decoded-image cache may take.
 CACHE_SHARE = 0.4
@@ -98,15 +98,8 @@ def _check_readable(
 ) -> None:
     """Decodes every image once (filling the cache) and raises if any failed, keeping what
     the reader said about each file."""
-    total = len(paths)
-    flags: list[np.ndarray] = []
-    report_every = max(1, total // 4) if total >= 2000 else None
-    done = 0
-    for _, ok in dataset.batch(256).as_numpy_iterator():
-        flags.append(ok)
-        done += len(ok)
-        if report_every and done // report_every != (done - len(ok)) // report_every:
-            print(f"Decoded {done:,}/{total:,} {what}", file=sys.stderr)
+    batches = ((len(ok), ok) for _, ok in dataset.batch(256).as_numpy_iterator())
+    flags = list(progress(batches, len(paths), f"Decoding {what}", weights=True))
     ok = np.concatenate(flags) if flags else np.ones(0, dtype=bool)
     bad = [paths[i] for i in np.flatnonzero(~ok)]
     if bad:
