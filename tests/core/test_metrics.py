@@ -76,4 +76,3 @@ def test_regression_r2_undefined_for_one_example():
 def test_metrics_are_json_floats():
     result = evaluate("binary", np.array([0, 1]), np.array([[0.2], [0.9]]))
     assert all(type(value) is float for value in result.values())
-
