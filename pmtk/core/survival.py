@@ -7,9 +7,28 @@ censoring, IPCW) come from the Kaplan-Meier estimate of the censoring distributi
 the training split.
 
 The metrics take count weights (resamples x examples), as :mod:`pmtk.core.resampled`
-does for classification, so 1,000 bootstrap resamples are a few matrix products; with
-weights of one they equal lifelines' ``concordance_index`` (Harrell) and the usual
-IPCW estimators (Uno's C, cumulative/dynamic AUROC, Graf's integrated Brier score).
+does for classification, so 1,000 bootstrap resamples are a few matrix products. A row
+of count weights gives the value the library gives on the rows repeated that many times
+(tests/plugins/risk/test_survival_metrics.py): lifelines' ``concordance_index``
+(Harrell) and scikit-survival's ``concordance_index_ipcw`` (Uno),
+``cumulative_dynamic_auc`` and ``integrated_brier_score`` with the training split as
+``survival_train`` and the same censoring estimate (:class:`Censoring`). The differences
+from scikit-survival, all deliberate:
+
+- An event at ``t_i`` weighs ``1 / G(t_i-)`` (censoring just before it), scikit-survival
+  ``1 / G(t_i)``. They differ only when a test event time equals a training censoring
+  time (tied, e.g. whole days); there ``G(t_i)`` counts patients censored at ``t_i``,
+  after the event, and overstates the Brier score (about +0.02 on a cohort of quarter
+  units). pmtk equals scikit-survival given event times moved down by a hair.
+- ``G`` is raised to at least 0.05 (``_MIN_CENSORING_SURVIVAL``), so one late case
+  cannot dominate; scikit-survival uses ``G`` as it is. They agree wherever ``G`` stays
+  above 0.05 (and exactly, with the floor set to 0).
+- Past the last training time ``G`` keeps its last value, where scikit-survival raises
+  (it also requires Brier times and horizons inside the test follow-up; pmtk returns NaN
+  for a horizon without controls).
+- Risk scores tie when exactly equal (scikit-survival: within ``tied_tol=1e-8``).
+- The reported ``td_auroc`` over several horizons is their plain mean, not
+  scikit-survival's ``mean_auc`` (weighted by the Kaplan-Meier drop between horizons).
 """
 
 from __future__ import annotations
@@ -79,18 +98,29 @@ def survival_probability(baseline: dict[str, list[float]], eta: np.ndarray,
 
 
 class Censoring:
-    """Kaplan-Meier estimate of the censoring distribution ``G`` (fitted on training data)."""
+    """Kaplan-Meier estimate of the censoring distribution ``G`` (fitted on training data).
+
+    scikit-survival's convention (``CensoringDistributionEstimator``): at a time with both
+    events and censorings the events leave the risk set first, so the censoring step there
+    is ``1 - censored / (at risk - events)``.
+    """
 
     def __init__(self, times: np.ndarray, events: np.ndarray) -> None:
-        self.grid, self.values = kaplan_meier(times, 1 - events)
+        self.grid, inverse = np.unique(times, return_inverse=True)
+        died = np.bincount(inverse, weights=events, minlength=len(self.grid))
+        leaving = np.bincount(inverse, minlength=len(self.grid))
+        censored = leaving - died
+        at_risk = len(times) - np.concatenate([[0], np.cumsum(leaving)[:-1]]) - died
+        ratio = np.divide(censored, at_risk, out=np.zeros(len(self.grid)), where=censored > 0)
+        self.values = np.cumprod(1 - ratio)
 
     def before(self, times: np.ndarray) -> np.ndarray:
-        """``G(t-)``: probability of still being uncensored just before ``t``."""
+        """``G(t-)``: probability of still being uncensored just before ``t`` (event weights)."""
         found = step_at(self.grid, self.values, times, before=True)
         return np.maximum(found, _MIN_CENSORING_SURVIVAL)
 
     def at(self, times: np.ndarray) -> np.ndarray:
-        """``G(t)``."""
+        """``G(t)`` (right-continuous), at least ``_MIN_CENSORING_SURVIVAL``."""
         return np.maximum(step_at(self.grid, self.values, times), _MIN_CENSORING_SURVIVAL)
 
 
@@ -125,7 +155,12 @@ def weighted_c_index(times, events, eta, weights) -> np.ndarray:
 
 def weighted_uno_c_index(times, events, eta, weights, censoring: Censoring,
                          tau: float) -> np.ndarray:  # fmt: skip
-    """Uno's C-index (IPCW, pairs whose earlier time is before ``tau``) per row of weights."""
+    """Uno's C-index (IPCW, pairs whose earlier time is before ``tau``) per row of weights.
+
+    Harrell's pairs, each weighted by ``G(t_i-) ** -2`` of its earlier (event) time
+    ``t_i``; scikit-survival's ``concordance_index_ipcw(train, test, eta, tau)`` but for
+    the module's documented differences.
+    """
     row_weight = np.where(times < tau, censoring.before(times) ** -2.0, 0.0)
     concordant, comparable = _pair_sums(times, events, np.asarray(eta, float), weights,
                                         row_weight)  # fmt: skip
@@ -139,6 +174,8 @@ def weighted_td_auroc(times, events, eta, weights, censoring: Censoring,
 
     Cases had the event by ``horizon`` (weighted by ``1 / G(t-)``), controls were still
     event-free after it; patients censored before ``horizon`` are left out.
+    scikit-survival's ``cumulative_dynamic_auc(train, test, eta, [horizon])`` but for the
+    module's documented differences.
     """
     cases = (times <= horizon) & (events == 1)
     controls = times > horizon
@@ -158,6 +195,10 @@ def brier_grid(times: np.ndarray, horizons: list[float]) -> np.ndarray:
 def weighted_integrated_brier(times, events, survival: np.ndarray, weights,
                               censoring: Censoring, grid: np.ndarray) -> np.ndarray:  # fmt: skip
     """Graf's IPCW Brier score averaged over ``grid`` (trapezoid rule), per row of weights.
+
+    An event at ``t_i <= t`` weighs ``1 / G(t_i-)``, a patient still followed after ``t``
+    ``1 / G(t)``; scikit-survival's ``integrated_brier_score(train, test, survival, grid)``
+    but for the module's documented differences.
 
     Args:
         survival: Predicted ``S(t | x)``, examples x grid times.
