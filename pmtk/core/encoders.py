@@ -17,7 +17,7 @@ imported inside the functions.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -33,10 +33,14 @@ class Encoded:
     Attributes:
         inputs: The modality's ``keras.Input`` (one tensor, or a dict of named inputs).
         embedding: A ``(batch, size)`` tensor computed from ``inputs``.
+        head_inputs: Tensors besides the embedding that the modality's own head takes as
+            keyword arguments (genomics ``danq``: the one-hot bases, for its position path).
+            :func:`fuse` leaves them out: a fused model sees embeddings only.
     """
 
     inputs: Any
     embedding: Any
+    head_inputs: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def size(self) -> int:
@@ -52,8 +56,9 @@ class Encoded:
         return [self.inputs]
 
 
-#: ``head(embedding, spec) -> outputs``: the target's output from an embedding.
-Head = Callable[[Any, "ModelSpec"], Any]
+#: ``head(embedding, spec, **encoded.head_inputs) -> outputs``: the target's output from an
+#: embedding.
+Head = Callable[..., Any]
 
 
 def fuse(encodings: Mapping[str, Encoded]) -> Encoded:
@@ -96,7 +101,8 @@ def compose_model(
     Args:
         spec: What the model builder received.
         encoder: The modality's encoder builder.
-        head: Turns the embedding into the target's output.
+        head: Turns the embedding (and the encoder's ``head_inputs``, as keyword
+            arguments) into the target's output.
         name: Name of the Keras model.
 
     Returns:
@@ -105,7 +111,8 @@ def compose_model(
     import keras
 
     encoded = encoder(spec)
-    return keras.Model(encoded.inputs, head(encoded.embedding, spec), name=name)
+    outputs = head(encoded.embedding, spec, **encoded.head_inputs)
+    return keras.Model(encoded.inputs, outputs, name=name)
 
 
 def model_builder(

@@ -35,12 +35,20 @@ def _modality_input(registry, modality: str):
 
 
 @pytest.mark.slow
-def test_one_model_from_two_modalities_encoders(host):
+@pytest.mark.parametrize(
+    "modalities",
+    [
+        pytest.param(("imaging", "risk"), id="imaging+risk"),
+        pytest.param(("genomics", "imaging"), id="genomics+imaging"),
+        pytest.param(("risk", "genomics"), id="risk+genomics"),
+    ],
+)
+def test_one_model_from_two_modalities_encoders(host, modalities):
     import keras
 
     registry = host.registry
     encodings, inputs = {}, {}
-    for modality in ("imaging", "risk"):
+    for modality in modalities:
         spec, batch = _modality_input(registry, modality)
         encoded = registry.encoder_builder(modality)(spec)  # the task's default encoder
         assert isinstance(encoded, Encoded) and len(encoded.embedding.shape) == 2
@@ -62,7 +70,11 @@ def test_one_model_from_two_modalities_encoders(host):
 
 def test_builtin_modalities_register_their_default_encoders(host):
     registry = host.registry
-    for modality, expected in (("imaging", {"small_cnn", "seed"}), ("risk", {"mlp", "linear"})):
+    for modality, expected in (
+        ("imaging", {"small_cnn", "seed"}),
+        ("risk", {"mlp", "linear"}),
+        ("genomics", {"danq", "rnn", "cnn"}),
+    ):
         assert expected <= set(registry.encoder_names(modality))
         task = registry.task(modality)
         assert task.default_encoder in registry.encoder_names(modality)

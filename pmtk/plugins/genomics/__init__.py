@@ -27,6 +27,16 @@ def pmtk_register_models(register):
 
 
 @hookimpl
+def pmtk_register_encoders(register):
+    """Registers the genomics encoders (the models' layers before their output head)."""
+    from pmtk.plugins.genomics import models
+
+    register("genomics", "danq", models.encode_danq, "conv + pool + BiLSTM, max over bases")
+    register("genomics", "rnn", models.encode_rnn, "bidirectional GRU, max over bases")
+    register("genomics", "cnn", models.encode_cnn, "two convolutions, max over bases")
+
+
+@hookimpl
 def pmtk_register_readers(register):
     """Registers the FASTA reader (Biopython; plain or gzip); it returns (title, sequence) pairs."""
     from pmtk.core.task import Reader

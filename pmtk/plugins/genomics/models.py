@@ -11,12 +11,19 @@ Convolution + max pooling finds a motif wherever it is, and by design forgets wh
 at a fixed offset (splice sites, windows centred on a feature). So ``danq`` adds a
 position path (a linear score of every base at every position) whenever the training set
 is large enough for it (see :func:`use_position_path`).
+
+Each model is an encoder (raw bytes -> a fixed-size embedding, registered with
+``pmtk_register_encoders``) followed by a head (dropout, dense, the target's output),
+composed by :func:`pmtk.core.encoders.model_builder`. The position path belongs to the
+``danq`` head (it scores the target from the one-hot bases the encoder hands it), so a
+fused model gets the danq embedding without it.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from pmtk.core.encoders import Encoded, model_builder
 from pmtk.core.targets import output_layer
 from pmtk.core.task import ModelSpec
 
@@ -65,7 +72,8 @@ def _motif_scan(spec: ModelSpec, one_hot: Any, sequence: Any) -> Any:
         name="motif_scan",
     )(one_hot)
     x = SequenceMaxPooling1D(options.get("pool_size", 8), name="pool")([x, sequence])
-    return layers.Dropout(options.get("dropout_rate", 0.2))(x)
+    # Named: auto-generated names (dropout_1) may clash with another encoder's in a fused model.
+    return layers.Dropout(options.get("dropout_rate", 0.2), name="motif_dropout")(x)
 
 
 def use_position_path(spec: ModelSpec) -> bool:
@@ -123,23 +131,30 @@ def _head(spec: ModelSpec, features: Any, position: Any = None) -> Any:
     return layers.Activation(activation, name="output")(logits)
 
 
-def build_danq(spec: ModelSpec) -> Any:
-    """DanQ-shaped (Quang & Xie 2016): convolution + pooling, bidirectional LSTM, dense.
+def head(embedding: Any, spec: ModelSpec) -> Any:
+    """The ``rnn`` and ``cnn`` head: dropout, one hidden dense layer, the target's output."""
+    return _head(spec, embedding)
+
+
+def danq_head(embedding: Any, spec: ModelSpec, one_hot: Any = None) -> Any:
+    """The ``danq`` head: :func:`head`, plus the position path from ``one_hot`` (the
+    encoder's one-hot bases) when :func:`use_position_path` says the data allow it."""
+    use = one_hot is not None and use_position_path(spec)
+    position = _position_logits(spec, one_hot) if use else None
+    return _head(spec, embedding, position)
+
+
+def encode_danq(spec: ModelSpec) -> Encoded:
+    """DanQ-shaped encoder (Quang & Xie 2016): convolution + pooling, bidirectional LSTM.
 
     Conv1D(filters, kernel_size, ReLU) -> max pool(pool_size) -> Dropout ->
-    BiLSTM(units per direction, masked) -> max over the steps that hold bases ->
-    Dropout -> Dense(units, ReLU) -> output. The dense layer also sees the
-    strongest match of every motif detector (max over the pooled steps): from
-    little data that direct path learns motif presence fast, and the LSTM adds
-    order and spacing. Without it, DanQ overfits the bundled sample before it finds the motif.
-
-    Max pooling forgets where a motif is. When the training set holds at least
-    ``EXAMPLES_PER_POSITION_INPUT`` examples per one-hot input, a position path (a linear
-    score of every base at every position, see ``_position_logits``) is added to the
-    output's logits, so a consensus at a fixed offset is scored as well as a logistic
-    regression scores it.
+    BiLSTM(units per direction, masked) -> max over the steps that hold bases. The
+    embedding also holds the strongest match of every motif detector (max over the pooled
+    steps): from little data that direct path learns motif presence fast, and the LSTM adds
+    order and spacing. Without it, DanQ overfits the bundled sample before it finds the
+    motif. The embedding is ``filters + 2 * units`` wide; the one-hot bases go to the head
+    (``head_inputs``) for its position path.
     """
-    import keras
     from keras import layers
 
     from pmtk.plugins.genomics.layers import PaddingMask, SequenceMaxPooling1D
@@ -150,19 +165,19 @@ def build_danq(spec: ModelSpec) -> Any:
     steps = PaddingMask(pool_size, name="pooled_mask")(sequence)
     lstm = layers.LSTM(spec.options.get("units", 64), return_sequences=True)
     context = layers.Bidirectional(lstm, name="bilstm")(motifs, mask=steps)
-    features = layers.Concatenate(name="features")(
+    # Named for the modality: a fused model also holds the risk encoder's "features".
+    features = layers.Concatenate(name="sequence_features")(
         [
             SequenceMaxPooling1D(stride=pool_size, name="max_motif")([motifs, sequence]),
             SequenceMaxPooling1D(stride=pool_size, name="max_context")([context, sequence]),
         ]
     )
-    position = _position_logits(spec, one_hot) if use_position_path(spec) else None
-    return keras.Model(inputs, _head(spec, features, position), name="danq")
+    return Encoded(inputs, features, {"one_hot": one_hot})
 
 
-def build_rnn(spec: ModelSpec) -> Any:
-    """A pure bidirectional GRU over the one-hot bases (padding masked), max over steps, dense."""
-    import keras
+def encode_rnn(spec: ModelSpec) -> Encoded:
+    """A bidirectional GRU over the one-hot bases (padding masked), max over steps:
+    a ``2 * units`` wide embedding."""
     from keras import layers
 
     from pmtk.plugins.genomics.layers import SequenceMaxPooling1D
@@ -170,13 +185,11 @@ def build_rnn(spec: ModelSpec) -> Any:
     inputs, sequence, one_hot = _sequence_input(spec, mask_padding=True)
     gru = layers.GRU(spec.options.get("units", 64), return_sequences=True)
     x = layers.Bidirectional(gru, name="bigru")(one_hot)
-    x = SequenceMaxPooling1D(name="max_over_steps")([x, sequence])
-    return keras.Model(inputs, _head(spec, x), name="rnn")
+    return Encoded(inputs, SequenceMaxPooling1D(name="max_over_steps")([x, sequence]))
 
 
-def build_cnn(spec: ModelSpec) -> Any:
-    """Convolution-only baseline: conv + pooling, a second conv, max over the bases, dense."""
-    import keras
+def encode_cnn(spec: ModelSpec) -> Encoded:
+    """Convolution only: conv + pooling, a second conv, max over the bases (``filters`` wide)."""
     from keras import layers
 
     from pmtk.plugins.genomics.layers import SequenceMaxPooling1D
@@ -192,5 +205,16 @@ def build_cnn(spec: ModelSpec) -> Any:
         name="conv",
     )(x)
     pool_size = options.get("pool_size", 8)
-    x = SequenceMaxPooling1D(stride=pool_size, name="max_over_steps")([x, sequence])
-    return keras.Model(inputs, _head(spec, x), name="cnn")
+    return Encoded(
+        inputs, SequenceMaxPooling1D(stride=pool_size, name="max_over_steps")([x, sequence])
+    )
+
+
+#: DanQ-shaped (default): :func:`encode_danq`, then :func:`danq_head` (with the position
+#: path when the training set holds ``EXAMPLES_PER_POSITION_INPUT`` examples per one-hot
+#: input, so a consensus at a fixed offset is scored as well as a logistic regression does).
+build_danq = model_builder(encode_danq, danq_head, "danq")
+#: A pure bidirectional GRU: :func:`encode_rnn`, then :func:`head`.
+build_rnn = model_builder(encode_rnn, head, "rnn")
+#: Convolution-only baseline: :func:`encode_cnn`, then :func:`head`.
+build_cnn = model_builder(encode_cnn, head, "cnn")

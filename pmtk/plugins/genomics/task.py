@@ -27,6 +27,7 @@ class GenomicsTask(Task):
         "with --genome)."
     )
     default_model = "danq"
+    default_encoder = "danq"
     sample_data = "genomics"
     baseline_inputs = "one-hot bases at each position"
     options = (
