@@ -50,7 +50,7 @@ def test_calibrated_run_with_subgroups_writes_everything(cli, cohort: Path, tmp_
     small = [g for g in groups.values() if g["n"] < 10]
     assert all(g["auroc"] is None and g["ci"]["auroc"] is None for g in small)
     config = json.loads((output / "config.json").read_text())
-    assert config["derived"]["temperature"] == calibration["temperature"]
+    assert config["loop"]["temperature"] == calibration["temperature"]
     assert (output / "report.html").stat().st_size < 2_000_000
     # pmtk predict returns the calibrated scores the run reported
     table = tmp_path / "predicted.csv"

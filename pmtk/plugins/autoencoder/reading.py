@@ -8,6 +8,7 @@ The examples table has ``id``, ``row`` (position in the file), optional ``split`
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,19 +16,19 @@ import numpy as np
 import pandas as pd
 
 from pmtk.core.errors import DataError, OptionError
-from pmtk.core.examples import group_column
+from pmtk.core.examples import group_column as core_group_column
 from pmtk.core.tables import finite_values, where
 
 if TYPE_CHECKING:
-    from pmtk.core.registry import Registry
+    from pmtk.core.context import RunContext
 
 FEATURE_PREFIX = "feature:"
 #: At most this many column names are listed in a message.
 _LISTED = 8
 
 
-def read_table(path: Path, registry: Registry, task_name: str = "autoencoder") -> pd.DataFrame:
-    """Reads ``path`` with the reader registered for its extension (CSV, TSV, Parquet, ...).
+def read_table(path: Path, context: RunContext) -> pd.DataFrame:
+    """Reads ``path`` with the task's reader for its extension (``context.reader_for``).
 
     Raises:
         DataError: A folder, an extension no reader handles, a file the reader
@@ -38,9 +39,9 @@ def read_table(path: Path, registry: Registry, task_name: str = "autoencoder") -
             f"{path} is a folder; the autoencoder reads one CSV, TSV or Parquet file, "
             "so pass --data FILE."
         )
-    reader = registry.reader_for(task_name, path.name)
+    reader = context.reader_for(path.name)
     if reader is None:
-        known = ", ".join(sorted(registry.extensions(task_name)))
+        known = ", ".join(sorted(context.extensions()))
         raise DataError(
             f"{path} is not a file type the autoencoder reads; convert it to one of: {known}."
         )
@@ -50,11 +51,18 @@ def read_table(path: Path, registry: Registry, task_name: str = "autoencoder") -
     return table
 
 
-def training_examples(table: pd.DataFrame, source: str, options: dict[str, Any]) -> pd.DataFrame:
+def training_examples(
+    table: pd.DataFrame,
+    source: str,
+    options: Mapping[str, Any],
+    *,
+    group_column: str | None = None,
+) -> pd.DataFrame:
     """The examples table for training: every numeric column not set aside is a feature.
 
-    Set aside: ``--id-column``, ``--color-column``, ``--group-column``, a ``split``
-    column and the ``--exclude`` columns.
+    Set aside: ``--id-column``, ``--color-column``, the ``group_column`` the loop handed
+    over (``context.group_column``), a ``split`` column and the ``--exclude`` columns.
+    ``options`` is only read (the sample's column defaults already resolved in it).
 
     Raises:
         OptionError: A column named by an option is not in the table.
@@ -70,8 +78,8 @@ def training_examples(table: pd.DataFrame, source: str, options: dict[str, Any])
                 f"{source} has no column '{column}' ({flag}); its columns are: "
                 f"{_names(table.columns)}."
             )
-    group = group_column(table, options.get("group_column"), source)
-    aside = {*(column for _, column in named), *excluded, options.get("group_column"), "split"}
+    group = core_group_column(table, group_column, source)
+    aside = {*(column for _, column in named), *excluded, group_column, "split"}
     features = _numeric_features([c for c in table.columns if c not in aside], table, source)
     _warn_constant(table[features], source)
     nonfinite = "missing" if options.get("nonfinite_as_missing") else "refuse"

@@ -48,8 +48,9 @@ def finish(model: keras.Model, context: RunContext, splits: dict[str, Any]) -> d
     """Picks the final weights, then writes ``encoder.keras``, ``embeddings.csv``, ``codes.png``.
 
     A ``pca_residual`` network that explains less validation variance than PCA
-    is put back at its PCA starting point (recorded as ``derived.kept_weights`` in
-    config.json), so the saved model is never worse than PCA on validation data.
+    is put back at its PCA starting point (returned as ``derived.kept_weights``, which
+    the loop records in config.json), so the saved model is never worse than PCA on
+    validation data.
 
     Args:
         model: The trained autoencoder (outputs ``code`` and ``reconstruction``).
@@ -57,13 +58,15 @@ def finish(model: keras.Model, context: RunContext, splits: dict[str, Any]) -> d
         splits: Per split name, a ``SplitData`` whose ``examples`` hold the features.
 
     Returns:
-        Per split: ``reconstruction_mse``, ``r2`` and ``pca_r2``.
+        Per split: ``reconstruction_mse``, ``r2`` and ``pca_r2``; the comparison with PCA;
+        and under ``"derived"``, ``kept_weights`` (``trained`` or ``pca_start``).
     """
     run_dir, options = context.run_dir, context.options
+    color_column = context.derived.get("color_column", options.get("color_column"))
     outputs, results, components, test = _evaluate(model, splits, options)
-    context.derived["kept_weights"] = "trained"
+    kept_weights = "trained"
     if _below_pca(results["val"]) and reset_to_pca_start(model, _training_rows(splits["train"])):
-        context.derived["kept_weights"] = "pca_start"
+        kept_weights = "pca_start"
         print(
             "Note: the trained network explained less validation variance than PCA; "
             "kept its PCA starting point.",
@@ -71,9 +74,9 @@ def finish(model: keras.Model, context: RunContext, splits: dict[str, Any]) -> d
         )
         outputs, results, components, test = _evaluate(model, splits, options)
     encoder_model(model).save(run_dir / "encoder.keras")
-    embeddings = embedding_frame(splits, outputs, options.get("color_column"))
+    embeddings = embedding_frame(splits, outputs, color_column)
     embeddings.to_csv(run_dir / "embeddings.csv", index=False)
-    plot_codes(run_dir / "codes.png", embeddings, options.get("color_column"))
+    plot_codes(run_dir / "codes.png", embeddings, color_column)
     scores = results.get("test", {})
     print(
         f"Test split: autoencoder r2 {scores.get('r2')}, PCA with {components} component(s) "
@@ -83,7 +86,9 @@ def finish(model: keras.Model, context: RunContext, splits: dict[str, Any]) -> d
     names = feature_names(splits["test"].examples)
     by_feature = {"test": feature_r2(test[0], test[1], names)}
     return (
-        results | versus_pca(test, components, options) | {"reconstruction_by_feature": by_feature}
+        results
+        | versus_pca(test, components, options)
+        | {"reconstruction_by_feature": by_feature, "derived": {"kept_weights": kept_weights}}
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +16,20 @@ if TYPE_CHECKING:
 
 #: Column options that default to these values for the bundled sample only.
 SAMPLE_COLUMNS = {"id_column": "sample_id", "color_column": "cell_type"}
+
+
+def column_options(options: Mapping[str, Any], path: Path | None = None) -> dict[str, Any]:
+    """``id_column`` and ``color_column`` as the run uses them, without changing ``options``.
+
+    The bundled sample (``path``, else ``--data``, is the sample or no ``--data`` is given)
+    fills each one left unset with :data:`SAMPLE_COLUMNS`.
+    """
+    columns = {name: options.get(name) for name in SAMPLE_COLUMNS}
+    data = path if path is not None else options.get("data")
+    sample = sample_data_path(AutoencoderTask.sample_data).resolve()
+    if data is None or Path(data).expanduser().resolve() == sample:
+        columns = {name: value or SAMPLE_COLUMNS[name] for name, value in columns.items()}
+    return columns
 
 
 class AutoencoderTask(Task):
@@ -74,23 +89,27 @@ class AutoencoderTask(Task):
         from pmtk.plugins.autoencoder import reading
         from pmtk.plugins.autoencoder.models import check_options
 
-        table = reading.read_table(path, context.registry, self.name)
-        options, features = context.options, context.derived.get("features")
-        if not require_labels and features:
-            return reading.prediction_examples(table, str(path), features, options.get("id_column"))
-        if self.sample_data and path.resolve() == sample_data_path(self.sample_data).resolve():
-            for name, value in SAMPLE_COLUMNS.items():
-                if options.get(name) is None:  # stored resolved, so config.json says what ran
-                    options[name] = value
-        examples = reading.training_examples(table, str(path), options)
+        table = reading.read_table(path, context)
+        options, derived = context.options, context.derived
+        if not require_labels and derived.get("features"):
+            id_column = options.get("id_column") or derived.get("id_column")
+            return reading.prediction_examples(table, str(path), derived["features"], id_column)
+        options = {**options, **column_options(options, path)}  # a copy: the context is read-only
+        examples = reading.training_examples(
+            table, str(path), options, group_column=context.group_column
+        )
         check_options(options, len(reading.feature_names(examples)), str(path))
         return examples
 
     def derive(self, train: pd.DataFrame, context: RunContext) -> dict[str, Any]:
-        """Remembers the feature columns, in order, for ``pmtk predict``."""
+        """The feature columns, in order, and the id and colour columns the run used.
+
+        ``pmtk predict`` reads the features and ids with them; ``config.json`` records the
+        bundled sample's column defaults here, as resolved.
+        """
         from pmtk.plugins.autoencoder.reading import feature_names
 
-        return {"features": feature_names(train)}
+        return {"features": feature_names(train)} | column_options(context.options)
 
     def dataset(self, examples: pd.DataFrame, targets: Any, context: RunContext):
         """Unbatched raw feature vectors (float32, NaN where missing)."""

@@ -2,19 +2,21 @@
 
 Training decides each column's role and kind here; prediction reuses the
 schema learned at training (``context.derived``), so a single raw row predicts
-exactly like a row of the training file.
+exactly like a row of the training file. The examples table says which raw column
+its ids came from in its ``id_column`` column, for ``RiskTask.derive``.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from pmtk.core.errors import DataError, OptionError
-from pmtk.core.examples import group_column
+from pmtk.core.examples import group_column as core_group_column
 from pmtk.core.tables import finite_values, parse_numbers
 from pmtk.plugins.risk.features import (
     FEATURE_PREFIX,
@@ -32,20 +34,22 @@ if TYPE_CHECKING:
 #: Target column of the bundled sample cohort, used when --data and --target are both omitted.
 SAMPLE_TARGET = "disease"
 _SPLIT_COLUMN = "split"
+#: Examples-table column naming the raw column the ids came from (None: line or row numbers).
+ID_SOURCE = "id_column"
 _SHOWN = 5
 
 
-def read_table(path: Path, context: RunContext, task_name: str) -> pd.DataFrame:
-    """Reads ``path`` with the reader registered for its extension.
+def read_table(path: Path, context: RunContext) -> pd.DataFrame:
+    """Reads ``path`` with the task's reader for its extension (``context.reader_for``).
 
     Raises:
         DataError: A folder, an unsupported extension, or a file the reader rejects.
     """
     if path.is_dir():
         raise DataError(f"{path} is a folder; the risk task reads one CSV, TSV or Parquet file.")
-    reader = context.registry.reader_for(task_name, path.name)
+    reader = context.reader_for(path.name)
     if reader is None:
-        known = ", ".join(sorted(context.registry.extensions(task_name)))
+        known = ", ".join(sorted(context.extensions()))
         raise DataError(f"{path} has an extension the risk task cannot read; use one of: {known}.")
     raw = reader.read(path)
     if raw.shape[1] == 0 or len(raw) == 0:
@@ -69,15 +73,26 @@ def _require_column(raw: pd.DataFrame, column: str, option: str, source: str) ->
         )
 
 
-def target_name(raw: pd.DataFrame, options: dict[str, Any], source: str) -> str:
-    """The outcome column: ``--target``, or ``disease`` for the bundled sample data.
+def resolved_target(options: Mapping[str, Any]) -> str | None:
+    """The outcome column a run uses: ``--target``, else ``disease`` for the bundled sample.
+
+    A survival run's target is its ``--time-column``. None: user data without ``--target``.
+    """
+    target = options.get("target")
+    if target is None and options.get("time_column") is not None:
+        return options["time_column"]
+    if target is None and options.get("data") is None:
+        return SAMPLE_TARGET
+    return target
+
+
+def target_name(raw: pd.DataFrame, options: Mapping[str, Any], source: str) -> str:
+    """The outcome column (:func:`resolved_target`), checked against the table.
 
     Raises:
         DataError: No --target with user data, or the column is not in the table.
     """
-    target = options.get("target")
-    if target is None and options.get("data") is None:
-        target = SAMPLE_TARGET
+    target = resolved_target(options)
     if target is None:
         raise OptionError(
             f"Name the outcome column of {source} with --target COLUMN; its columns are: "
@@ -113,11 +128,17 @@ def _notice(message: str) -> None:
     print(f"Note: {message}", file=sys.stderr)
 
 
-def _roles(raw: pd.DataFrame, options: dict[str, Any], target: str, source: str) -> dict:
-    """The columns that are not features: id, group, split and excluded ones."""
+def _roles(
+    raw: pd.DataFrame,
+    options: Mapping[str, Any],
+    target: str,
+    source: str,
+    group: str | None = None,
+) -> dict:
+    """The columns that are not features: id, group (the one handed over), split, excluded."""
     roles = {
         "id": options.get("id_column"),
-        "group": options.get("group_column"),
+        "group": group,
         "exclude": column_list(options.get("exclude")),
         "categorical": column_list(options.get("categorical")),
     }
@@ -252,10 +273,24 @@ def _finite_target(raw: pd.DataFrame, target: str, source: str, as_missing: bool
     return values.where(checked[target].notna() | parsed.isna())
 
 
-def training_examples(raw: pd.DataFrame, options: dict[str, Any], source: str) -> pd.DataFrame:
+def training_examples(
+    raw: pd.DataFrame,
+    options: Mapping[str, Any],
+    source: str,
+    *,
+    group_column: str | None = None,
+) -> pd.DataFrame:
     """The examples table of a training file (rows without an outcome are left out).
 
-    ``attrs["risk"]`` records the target and id columns for ``RiskTask.derive``.
+    Args:
+        raw: The table as read.
+        options: The run's options (only read).
+        source: The file, for messages.
+        group_column: The ``--group-column`` the loop handed over (``context.group_column``).
+
+    Returns:
+        ``id``, ``label``, optional ``group`` and ``split``, the features, and
+        :data:`ID_SOURCE` (the raw id column, for ``RiskTask.derive``).
     """
     import pandas as pd
 
@@ -263,16 +298,17 @@ def training_examples(raw: pd.DataFrame, options: dict[str, Any], source: str) -
 
     columns = survival_reading.survival_columns(options)
     if columns is not None:
-        return survival_reading.training_examples(raw, options, columns, source)
+        return survival_reading.training_examples(
+            raw, options, columns, source, group_column=group_column
+        )
     target = target_name(raw, options, source)
-    options["target"] = target  # so config.json records the column actually used
-    roles = _roles(raw, options, target, source)
+    roles = _roles(raw, options, target, source, group_column)
     kinds = feature_kinds(raw, roles, target, source)
     id_column = _identifiers(kinds, roles)
     as_missing = bool(options.get("nonfinite_as_missing"))
     label = _finite_target(raw, target, source, as_missing)
     columns = {"id": ids(raw, id_column, source), "label": label}
-    group = group_column(raw, roles["group"], source)
+    group = core_group_column(raw, roles["group"], source)
     if group is not None:
         # a row without a group is its own group: it cannot share a patient with another row
         columns["group"] = group.where(raw[roles["group"]].notna(), "row:" + columns["id"])
@@ -289,11 +325,21 @@ def training_examples(raw: pd.DataFrame, options: dict[str, Any], source: str) -
         examples = examples[~missing]
     examples["label"] = label_values(examples["label"], target, source)
     examples = examples.reset_index(drop=True)
-    examples.attrs["risk"] = {"target": target, "id_column": id_column}
+    examples[ID_SOURCE] = pd.Series([id_column] * len(examples), dtype=object)
     return examples
 
 
-def prediction_examples(raw: pd.DataFrame, derived: dict[str, Any], source: str) -> pd.DataFrame:
+def id_source(examples: pd.DataFrame, default: str | None = None) -> str | None:
+    """The raw column the examples' ids came from (None: line or row numbers).
+
+    ``default`` (the ``--id-column``) answers for a table built without that column.
+    """
+    if ID_SOURCE not in examples or len(examples) == 0:
+        return default
+    return examples[ID_SOURCE].iloc[0]
+
+
+def prediction_examples(raw: pd.DataFrame, derived: Mapping[str, Any], source: str) -> pd.DataFrame:
     """The examples table of a file to predict, using the columns the model was trained on.
 
     The target column is optional; extra columns are ignored.

@@ -6,6 +6,7 @@ files) or rows (Parquet) where it occurs, never a patient identifier.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -22,7 +23,7 @@ EVENT_VALUES = {"1": 1, "1.0": 1, "true": 1, "yes": 1, "0": 0, "0.0": 0, "false"
 _SHOWN = 5
 
 
-def survival_columns(options: dict[str, Any]) -> tuple[str, str] | None:
+def survival_columns(options: Mapping[str, Any]) -> tuple[str, str] | None:
     """The ``(time, event)`` columns of a survival run, or None for other targets.
 
     Raises:
@@ -107,7 +108,7 @@ def follow_up_times(raw: pd.DataFrame, column: str, source: str) -> np.ndarray:
     return times
 
 
-def horizons(options: dict[str, Any], longest: float, column: str, source: str) -> list[float]:
+def horizons(options: Mapping[str, Any], longest: float, column: str, source: str) -> list[float]:
     """The ``--horizons`` option as numbers (empty: the run uses the median follow-up).
 
     Raises:
@@ -136,17 +137,22 @@ def horizons(options: dict[str, Any], longest: float, column: str, source: str) 
 
 
 def training_examples(
-    raw: pd.DataFrame, options: dict[str, Any], columns: tuple[str, str], source: str
+    raw: pd.DataFrame,
+    options: Mapping[str, Any],
+    columns: tuple[str, str],
+    source: str,
+    *,
+    group_column: str | None = None,
 ) -> pd.DataFrame:
     """The examples table of a survival cohort: ``label`` holds ``SurvivalLabel(time, event)``.
 
     Without a ``split`` column, the split is assigned here, stratified by event (and by
-    group with ``--group-column``), so every split gets its share of events.
-    ``attrs["risk"]`` records the columns for ``RiskTask.derive``.
+    group with the ``group_column`` the loop handed over), so every split gets its share of
+    events. The ``id_column`` column names the raw id column, for ``RiskTask.derive``.
     """
     import pandas as pd
 
-    from pmtk.core.examples import group_column
+    from pmtk.core.examples import group_column as core_group_column
     from pmtk.core.splits import assign_splits
     from pmtk.core.targets import SurvivalLabel
     from pmtk.plugins.risk import reading
@@ -154,7 +160,7 @@ def training_examples(
     time_column, event_column = columns
     for option, column in (("--time-column", time_column), ("--event-column", event_column)):
         reading._require_column(raw, column, option, source)
-    roles = reading._roles(raw, options | {"target": None}, time_column, source)
+    roles = reading._roles(raw, options, time_column, source, group_column)
     for option in ("id", "group"):
         if roles[option] == event_column:
             raise OptionError(f"--{option}-column '{event_column}' is the --event-column; pick "
@@ -168,7 +174,7 @@ def training_examples(
     labels = [SurvivalLabel(float(t), int(e)) for t, e in zip(times, events, strict=True)]
     frame = {"id": reading.ids(raw, id_column, source),
              "label": pd.Series(labels, index=raw.index, dtype=object)}  # fmt: skip
-    group = group_column(raw, roles["group"], source)
+    group = core_group_column(raw, roles["group"], source)
     if group is not None:
         frame["group"] = group.where(raw[roles["group"]].notna(), "row:" + frame["id"])
     if "split" in raw.columns:
@@ -183,6 +189,5 @@ def training_examples(
     nonfinite = "missing" if options.get("nonfinite_as_missing") else "refuse"
     features = reading.feature_frame(raw, kinds, source, nonfinite=nonfinite)
     examples = pd.DataFrame(frame | features).reset_index(drop=True)
-    examples.attrs["risk"] = {"target": time_column, "id_column": id_column,
-                              "event_column": event_column}  # fmt: skip
+    examples[reading.ID_SOURCE] = pd.Series([id_column] * len(examples), dtype=object)
     return examples

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
 
 def survival_settings(
-    train: pd.DataFrame, info: dict[str, Any], options: dict[str, Any]
+    train: pd.DataFrame, event_column: str, options: Mapping[str, Any]
 ) -> dict[str, Any]:
     """The survival columns and horizons (``--horizons``, or the training median follow-up)."""
     import numpy as np
@@ -33,7 +34,7 @@ def survival_settings(
         horizons = sorted({float(part) for part in str(text).split(",") if part.strip()})
     else:
         horizons = [float(f"{np.median(times):.6g}")]
-    return {"event_column": info["event_column"], "horizons": horizons}
+    return {"event_column": event_column, "horizons": horizons}
 
 
 class RiskTask(Task):
@@ -100,9 +101,11 @@ class RiskTask(Task):
         """Reads a cohort file; see ``reading.training_examples`` and ``prediction_examples``."""
         from pmtk.plugins.risk.reading import prediction_examples, read_table, training_examples
 
-        raw = read_table(Path(path), context, self.name)
+        raw = read_table(Path(path), context)
         if require_labels:
-            return training_examples(raw, context.options, str(path))
+            return training_examples(
+                raw, context.options, str(path), group_column=context.group_column
+            )
         return prediction_examples(raw, context.derived, str(path))
 
     def load_model(self, path: Path):
@@ -113,8 +116,15 @@ class RiskTask(Task):
         return super().load_model(path)
 
     def derive(self, train: pd.DataFrame, context: RunContext) -> dict[str, Any]:
-        """The column schema and training statistics the model's preprocessing is built from."""
-        info = train.attrs.get("risk", {})
+        """The column schema and training statistics the model's preprocessing is built from.
+
+        Also the columns the run used, so ``config.json`` records them: ``target`` (with
+        the bundled sample's default resolved) and ``id_column`` (given or detected).
+        """
+        from pmtk.plugins.risk.reading import id_source, resolved_target
+        from pmtk.plugins.risk.survival_reading import survival_columns
+
+        survival = survival_columns(context.options)
         columns = [c.removeprefix(FEATURE_PREFIX) for c in train if c.startswith(FEATURE_PREFIX)]
         names = input_names(columns)
         numeric, categorical = [], []
@@ -126,13 +136,13 @@ class RiskTask(Task):
             else:
                 categorical.append(entry | {"vocabulary": vocabulary(values)})
         derived = {
-            "target": info.get("target", context.options.get("target")),
-            "id_column": info.get("id_column", context.options.get("id_column")),
+            "target": resolved_target(context.options),
+            "id_column": id_source(train, context.options.get("id_column")),
             "numeric": numeric,
             "categorical": categorical,
         }
-        if "event_column" in info:
-            derived |= survival_settings(train, info, context.options)
+        if survival is not None:
+            derived |= survival_settings(train, survival[1], context.options)
         elif is_numeric_dtype(train["label"]):  # used only if the target turns out continuous
             derived["target_mean"] = float(train["label"].mean())
             derived["target_std"] = float(train["label"].std(ddof=0)) or 1.0

@@ -22,6 +22,11 @@ from tests.plugins.autoencoder.conftest import make_table, write_table
 OPTIONS = {"id_column": "sample", "color_column": "kind"}
 
 
+def _context(host):
+    """The run context the loop hands the autoencoder (its readers included)."""
+    return host.registry.run_context("autoencoder", {})
+
+
 @pytest.mark.parametrize(
     ("name", "separator"),
     [("t.csv", ","), ("t.tsv", "\t"), ("t.txt", "\t"), ("t.csv", ";"), ("t.csv.gz", ","),
@@ -36,7 +41,7 @@ def test_formats(host, tmp_path: Path, name: str, separator: str | None):
         write_table(table, path)
     else:
         table.to_csv(path, index=False, sep=separator)
-    read = read_table(path, host.registry)
+    read = read_table(path, _context(host))
     assert list(read.columns) == list(table.columns)
     np.testing.assert_allclose(read["f1"], table["f1"])
     assert read["f3"].isna().sum() == 1
@@ -45,7 +50,7 @@ def test_formats(host, tmp_path: Path, name: str, separator: str | None):
 def test_missing_markers_and_header_spaces(host, tmp_path: Path):
     path = tmp_path / "uci.csv"
     path.write_text("id, a, b\nx,1,?\ny,.,2\n")
-    read = read_table(path, host.registry)
+    read = read_table(path, _context(host))
     assert list(read.columns) == ["id", "a", "b"]
     assert read["a"].isna().sum() == 1 and read["b"].isna().sum() == 1
     assert pd.api.types.is_numeric_dtype(read["a"])
@@ -54,7 +59,7 @@ def test_missing_markers_and_header_spaces(host, tmp_path: Path):
 def test_parquet_named_index_becomes_a_column(host, tmp_path: Path):
     path = tmp_path / "t.parquet"
     make_table(rows=3).set_index("sample").to_parquet(path)
-    assert read_table(path, host.registry).columns[0] == "sample"
+    assert read_table(path, _context(host)).columns[0] == "sample"
 
 
 def test_columns_set_aside_and_feature_order(tmp_path: Path):
@@ -62,8 +67,8 @@ def test_columns_set_aside_and_feature_order(tmp_path: Path):
     table["split"] = ["train", "train", "val", "val", "test", "test"]
     table["patient"] = [1, 1, 2, 2, 3, 3]
     table["batch"] = "x"
-    options = OPTIONS | {"group_column": "patient", "exclude": "batch, f6"}
-    examples = training_examples(table, "t.csv", options)
+    options = OPTIONS | {"exclude": "batch, f6"}
+    examples = training_examples(table, "t.csv", options, group_column="patient")
     assert feature_names(examples) == ["f1", "f2", "f3", "f4", "f5"]
     assert list(examples["id"]) == list(table["sample"])
     assert list(examples["color"]) == list(table["kind"])
@@ -138,13 +143,13 @@ def test_unreadable_files(host, tmp_path: Path, content: bytes, name: str, messa
     path = tmp_path / name
     path.write_bytes(content)
     with pytest.raises(DataError) as raised:
-        read_table(path, host.registry)
+        read_table(path, _context(host))
     assert str(raised.value).startswith(str(path)) and message in str(raised.value)
 
 
 def test_folder_is_refused(host, tmp_path: Path):
     with pytest.raises(DataError, match="is a folder"):
-        read_table(tmp_path, host.registry)
+        read_table(tmp_path, _context(host))
 
 
 def test_prediction_uses_training_features_in_order():

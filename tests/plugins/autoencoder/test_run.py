@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -84,12 +85,25 @@ def test_dense_model_denoising_and_constant_column(cli, tmp_path: Path):
     assert set(metrics["test"]) == METRICS
 
 
+def _context_writes(caught: list[warnings.WarningMessage]) -> list[str]:
+    return [str(w.message) for w in caught if "Writing into the run context" in str(w.message)]
+
+
 def test_bundled_sample_with_no_options(cli, tmp_path: Path):
     output = tmp_path / "run"
-    result = cli("run", "autoencoder", "--output", output, "--epochs", "1")
-    assert result.exit_code == 0, result.output
-    options = json.loads((output / "config.json").read_text())["options"]
-    assert (options["id_column"], options["color_column"]) == ("sample_id", "cell_type")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = cli("run", "autoencoder", "--output", output, "--epochs", "1")
+        assert result.exit_code == 0, result.output
+        sample = sample_data_path("autoencoder/expression.csv")
+        predicted = cli("predict", output, "--data", sample)
+        assert predicted.exit_code == 0, predicted.output
+    assert _context_writes(caught) == []  # read() and finish() return what they resolve
+    assert pd.read_csv(io.StringIO(predicted.stdout))["id"].iloc[0] == "S0001"
+    config = json.loads((output / "config.json").read_text())
+    derived = config["derived"]  # resolved defaults; the options stay as given
+    assert (derived["id_column"], derived["color_column"]) == ("sample_id", "cell_type")
+    assert config["options"]["id_column"] is None
     embeddings = pd.read_csv(output / "embeddings.csv", nrows=2)
     assert list(embeddings.columns[:3]) == ["id", "split", "cell_type"]
     assert embeddings.loc[0, "id"] == "S0001" and embeddings.shape[1] == 3 + 16

@@ -9,7 +9,7 @@ import pytest
 from pmtk.core.errors import DataError, OptionError
 from pmtk.core.task import RunContext
 from pmtk.plugins.risk.features import FEATURE_PREFIX as F
-from pmtk.plugins.risk.reading import prediction_examples, training_examples
+from pmtk.plugins.risk.reading import id_source, prediction_examples, training_examples
 from pmtk.plugins.risk.task import RiskTask
 
 
@@ -30,7 +30,7 @@ def test_features_ids_and_labels():
     assert examples["id"].tolist() == ["line 2", "line 3", "line 4", "line 5"]
     assert examples[F + "age"].tolist() == [61.0, 47.0, 52.0, 70.0]
     assert examples[F + "sex"].tolist() == ["F", "M", "", "F"]
-    assert examples.attrs["risk"] == {"target": "outcome", "id_column": None}
+    assert id_source(examples) is None and not examples.attrs
 
 
 @pytest.mark.parametrize(
@@ -54,23 +54,26 @@ def test_roles_are_never_features(capsys):
     raw = _raw(mrn=["A1", "A2", "A3", "A4"], family=["f1", "f1", None, "f2"],
                note=["n1", "n2", "n3", "n4"], split=["train", "val", "test", "train"],
                site=["1", "2", "1", "2"])  # fmt: skip
-    options = _options(id_column="mrn", group_column="family", exclude="sex",
-                       categorical="site")  # fmt: skip
-    examples = training_examples(raw, options, "c.csv")
+    options = _options(id_column="mrn", exclude="sex", categorical="site")
+    examples = training_examples(raw, options, "c.csv", group_column="family")
     assert [c for c in examples if c.startswith(F)] == [F + "age", F + "site"]
     assert examples["id"].tolist() == ["A1", "A2", "A3", "A4"]
     assert examples["group"].tolist() == ["f1", "f1", "row:A3", "f2"]
     assert examples["split"].tolist() == ["train", "val", "test", "train"]
+    assert id_source(examples) == "mrn"
     assert "column 'note' has a different value in every row and is left out" in (
         capsys.readouterr().err
     )
 
 
-def test_sample_data_defaults_to_disease():
+def test_sample_data_defaults_to_disease(host):
     raw = _raw().rename(columns={"outcome": "disease"})
     options = {"data": None, "target": None}
-    assert training_examples(raw, options, "cohort.csv").attrs["risk"]["target"] == "disease"
-    assert options["target"] == "disease"  # recorded in config.json
+    examples = training_examples(raw, options, "cohort.csv")
+    assert examples["label"].tolist() == ["yes", "no", "no", "yes"]
+    assert options == {"data": None, "target": None}  # only read
+    derived = RiskTask().derive(examples, RunContext("risk", options, host.registry))
+    assert derived["target"] == "disease"  # recorded in config.json's derived
 
 
 @pytest.mark.parametrize(
@@ -80,15 +83,16 @@ def test_sample_data_defaults_to_disease():
         (_options(exclude="outcome"), OptionError, "--exclude lists the --target column"),
         (_options(id_column="outcome"), OptionError, "--id-column 'outcome' is the --target"),
         (_options(exclude="weight"), DataError, "c.csv has no column 'weight' (--exclude)"),
-        (_options(group_column="fam"), DataError, "has no column 'fam' (--group-column)"),
+        (_options(), DataError, "has no column 'fam' (--group-column)"),
         (_options(exclude="age,sex"), DataError, "c.csv has no feature columns"),
     ],
     ids=["no-target", "exclude-target", "id-is-target", "unknown-exclude", "unknown-group",
          "no-features"],
 )  # fmt: skip
 def test_option_mistakes(options, error, message):
+    group = "fam" if "fam" in message else None
     with pytest.raises(error, match=message.replace("(", r"\(").replace(")", r"\)")):
-        training_examples(_raw(), options, "c.csv")
+        training_examples(_raw(), options, "c.csv", group_column=group)
 
 
 def test_derive_learns_from_training_rows_only(host):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -124,10 +125,15 @@ def test_id_group_exclude_and_split_columns(cli, tmp_path: Path):
 
 def test_sample_data_needs_no_options(cli, tmp_path: Path):
     output = tmp_path / "run"
-    result = cli("run", "risk", "--output", output, "--epochs", "1", "--importance-repeats", "0")
-    assert result.exit_code == 0, result.output
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = cli("run", "risk", "--output", output, "--epochs", "1",
+                     "--importance-repeats", "0")  # fmt: skip
+        assert result.exit_code == 0, result.output
+    writes = [str(w.message) for w in caught if "Writing into the run context" in str(w.message)]
+    assert writes == []  # the sample's target is returned by derive(), never written
     config = json.loads((output / "config.json").read_text())
-    assert config["options"]["target"] == "disease"
+    assert config["derived"]["target"] == "disease" and config["options"]["target"] is None
     assert config["target"]["positive_class"] == "yes"
     assert not (output / "importance.csv").exists()
 

@@ -56,8 +56,8 @@ def test_survival_run_metrics_report_and_predict(cli, survival_csv: Path, tmp_pa
     assert set(metrics["survival_calibration"]["test"]) == {"300", "900"}
     config = json.loads((output / "config.json").read_text())
     assert config["target"]["kind"] == "survival"
-    assert config["derived"]["survival"]["horizons"] == [300.0, 900.0]
-    assert config["derived"]["survival"]["baseline_hazard"]["cumulative_hazard"]
+    assert config["loop"]["survival"]["horizons"] == [300.0, 900.0]
+    assert config["loop"]["survival"]["baseline_hazard"]["cumulative_hazard"]
     importance = pd.read_csv(output / "importance.csv")
     assert set(importance["metric"]) == {"c_index"}
     assert set(importance["feature"]) == {"age", "bmi", "smoking", "site"}
@@ -88,7 +88,7 @@ def test_linear_cox_model_with_default_horizon(cli, survival_csv: Path, tmp_path
     assert result.exit_code == 0, result.output
     config = json.loads((output / "config.json").read_text())
     times = pd.read_csv(survival_csv)["TIME"]
-    (horizon,) = config["derived"]["survival"]["horizons"]
+    (horizon,) = config["loop"]["survival"]["horizons"]
     assert times.min() < horizon < times.max()  # the training split's median follow-up
     metrics = json.loads((output / "metrics.json").read_text())
     assert "td_auroc" in metrics["test"] and not any(n.startswith("td_auroc_") for n in
@@ -103,8 +103,8 @@ def test_splits_are_stratified_by_event(grouped: bool):
     cohort["EVENT"] = np.where(np.arange(400) % 5 == 0, "yes", "no")  # 20% events
     cohort["family"] = [f"F{i // 2}" for i in range(400)]  # pairs; both rows share the event
     cohort.loc[1::2, "EVENT"] = cohort["EVENT"].to_numpy()[0::2]
-    options = {"seed": 1, "group_column": "family" if grouped else None}
-    examples = training_examples(cohort, options, ("TIME", "EVENT"), "cohort.csv")
+    examples = training_examples(cohort, {"seed": 1}, ("TIME", "EVENT"), "cohort.csv",
+                                 group_column="family" if grouped else None)  # fmt: skip
     events = np.array([label.event for label in examples["label"]])
     for name in ("train", "val", "test"):
         share = events[examples["split"] == name].mean()
