@@ -14,37 +14,15 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
+from pmtk.core.prediction import OpenRun
+
 if TYPE_CHECKING:
     import keras
     import pandas as pd
 
-    from pmtk.core.targets import Targets
-    from pmtk.core.task import RunContext, Task
 
-
-@dataclass
-class ExplainRun:
-    """A finished run opened for explaining.
-
-    Attributes:
-        run_dir: The run directory.
-        config: Its ``config.json``.
-        task: The task that made it.
-        context: A run context with the run's options, derived settings and targets.
-        targets: Kind and class names (binary: index 1 is the class the model scores).
-    """
-
-    run_dir: Path
-    config: dict[str, Any]
-    task: Task
-    context: RunContext
-    targets: Targets
-
-    def load_model(self) -> keras.Model:
-        """The run's ``model.keras``, loaded through the task in safe mode."""
-        from pmtk.core.prediction import load_run_model
-
-        return load_run_model(self.task, self.run_dir / "model.keras")
+#: The run an explainer receives: the one way a finished run is opened (``open_run``).
+ExplainRun = OpenRun
 
 
 @dataclass

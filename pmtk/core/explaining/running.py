@@ -27,8 +27,7 @@ def open_run(run_dir: Path, host: PluginHost) -> ExplainRun:
     """
     from pmtk.core import prediction
 
-    run = prediction.open_run(run_dir, host)  # the one way a finished run is opened
-    return ExplainRun(run.run_dir, run.config, run.task, run.context, run.targets)
+    return prediction.open_run(run_dir, host)  # the one way a finished run is opened
 
 
 #: Files looked at in a ``--data`` folder to tell which kind of data it holds.
