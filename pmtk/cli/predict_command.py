@@ -8,7 +8,6 @@ from pathlib import Path
 import typer
 
 from pmtk.cli.errors import user_errors
-from pmtk.core.errors import OptionError
 from pmtk.core.plugins import PluginHost
 
 
@@ -46,16 +45,7 @@ def register(app: typer.Typer, host: PluginHost) -> None:
 
 
 def _write_csv(frame, output: Path) -> None:
-    """Writes the table beside ``output`` and renames it, so no half-written file is left."""
-    output.parent.mkdir(parents=True, exist_ok=True)
-    partial = output.with_name(f".{output.name}.partial")
-    try:
-        frame.to_csv(partial, index=False)
-        partial.replace(output)
-    except OSError as error:
-        raise OptionError(
-            f"--output {output} cannot be written ({error.strerror or error}); free some space "
-            "or choose another file."
-        ) from None
-    finally:
-        partial.unlink(missing_ok=True)
+    """Writes the predictions through a temporary file, so no half-written file is left."""
+    from pmtk.core.outputs import write_atomically
+
+    write_atomically(output, lambda path: frame.to_csv(path, index=False))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -77,6 +77,30 @@ def check_run_output(task: Task, options: dict[str, Any]) -> None:
     output = Path(options.get("output") or default_output(task.name))
     inputs = [data_path(task, options.get("data")), options.get("config")]
     check_output(output, inputs, kind="folder")
+
+
+def write_atomically(output: Path, write: Callable[[Path], None]) -> None:
+    """Writes a file beside ``output`` and renames it, so no half-written file is ever left.
+
+    Args:
+        output: The file to create or replace.
+        write: Writes the content to the path it is given.
+
+    Raises:
+        OptionError: The file cannot be written (disk full, permissions).
+    """
+    output.parent.mkdir(parents=True, exist_ok=True)
+    partial = output.with_name(f".{output.name}.partial")
+    try:
+        write(partial)
+        partial.replace(output)
+    except OSError as error:
+        raise OptionError(
+            f"--output {output} cannot be written ({error.strerror or error}); free some space "
+            "or choose another file."
+        ) from None
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def _absolute(path: Path) -> Path:

@@ -123,19 +123,13 @@ def score_vcf(
 
 
 def _write_tsv(frame, header: str, output: Path) -> None:
-    """Writes beside ``output`` and renames, so no half-written file is left."""
-    output.parent.mkdir(parents=True, exist_ok=True)
-    partial = output.with_name(f".{output.name}.partial")
-    try:
-        with partial.open("w", newline="") as handle:
+    """Writes the header and table through a temporary file, so no half-written file is left."""
+    from pmtk.core.outputs import write_atomically
+
+    def write(path: Path) -> None:
+        with path.open("w", newline="") as handle:
             handle.write(header)
             frame.to_csv(handle, sep="\t", index=False, float_format="%.6g")
-        partial.replace(output)
-    except OSError as error:
-        raise OptionError(
-            f"--output {output} cannot be written ({error.strerror or error}); free some space "
-            "or choose another file."
-        ) from None
-    finally:
-        partial.unlink(missing_ok=True)
+
+    write_atomically(output, write)
     print(f"Wrote {len(frame)} variant allele(s) to {output}", file=sys.stderr)
