@@ -13,7 +13,7 @@ from pmtk.core.errors import DataError, OptionError
 from pmtk.core.rundir import content_hash
 from pmtk.core.sample_data import sample_data_path
 from pmtk.core.splits import SPLITS, assign_splits, check_splits
-from pmtk.core.targets import Targets, infer_targets
+from pmtk.core.targets import Targets, infer_targets, pairs_input_with_itself
 from pmtk.core.task import RunContext, Task
 
 if TYPE_CHECKING:
@@ -94,8 +94,8 @@ def prepare_examples(task: Task, context: RunContext) -> PreparedExamples:
     if len(examples) == 0:
         raise DataError(f"{path} holds no examples; point --data at a folder or file with data.")
     source = str(path)
-    if task.target_kind == "reconstruction":
-        targets = Targets("reconstruction")
+    if pairs_input_with_itself(task.target_kind):  # no labels to read
+        targets = Targets(task.target_kind)
     else:
         targets = infer_targets(
             examples["label"],

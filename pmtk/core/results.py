@@ -53,7 +53,7 @@ def write_outputs(
     run_dir, targets = context.run_dir, prepared.targets
     loop = {} if loop is None else loop
     results: dict[str, Any] = {"task": task.name}
-    if targets.kind != "reconstruction":  # reconstruction is evaluated by the task's finish()
+    if not targets.pairs_input_with_itself:  # else the task's finish() evaluates the run
         scores = {
             name: model.predict(
                 batches(splits[name].dataset, context.options["batch_size"]), verbose=0
@@ -80,7 +80,7 @@ def write_outputs(
     results["n"] = prepared.counts()
     if targets.positive_class is not None:
         results["positive_class"] = targets.positive_class
-    test_truth = splits["test"].targets if targets.kind != "reconstruction" else None
+    test_truth = splits["test"].targets  # None when the input is its own target
     results["warnings"] = evaluation.run_warnings(targets.kind, results, test_truth)
     model.save(run_dir / "model.keras")
     write_json(run_dir / "config.json", _config(task, context, prepared, host, loop, learned))

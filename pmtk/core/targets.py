@@ -22,6 +22,11 @@ NEGATIVE_NAMES = {
 #: Target kinds the shared loop knows how to train and evaluate (``Task.target_kind``).
 TARGET_KINDS = ("binary", "multiclass", "regression", "reconstruction", "survival")
 
+#: Target kinds whose model gives back its own input: no labels are read, each example is
+#: paired with itself (``(x, x)``), and the task's ``finish()`` evaluates the run (the loop
+#: scores no predictions). Ask :func:`pairs_input_with_itself`, never compare kind names.
+SELF_TARGET_KINDS = frozenset({"reconstruction"})
+
 #: Numeric labels with more distinct values than this are treated as a continuous target.
 MAX_NUMERIC_CLASSES = 10
 
@@ -57,6 +62,11 @@ class Targets:
     survival: dict[str, Any] | None = None
 
     @property
+    def pairs_input_with_itself(self) -> bool:
+        """Whether the model learns to give back its input (see ``SELF_TARGET_KINDS``)."""
+        return pairs_input_with_itself(self.kind)
+
+    @property
     def num_classes(self) -> int:
         """Classes the model scores (1 output unit for binary and regression)."""
         return len(self.class_names) if self.kind == "multiclass" else 1
@@ -76,6 +86,15 @@ class Targets:
             labels = _numeric_text(labels)
         index = {name: i for i, name in enumerate(self.class_names)}
         return np.array([index.get(str(v), -1) for v in labels], dtype="int32")
+
+
+def pairs_input_with_itself(kind: str | None) -> bool:
+    """Whether a target kind pairs each input with itself instead of a label (reconstruction).
+
+    The one place the loop, the examples and the results ask: a target of such a kind has no
+    encoded values, its datasets yield ``(x, x)`` and the task's ``finish()`` evaluates it.
+    """
+    return kind in SELF_TARGET_KINDS
 
 
 def is_survival(labels: pd.Series) -> bool:
@@ -112,8 +131,8 @@ def infer_targets(
     Raises:
         DataError: Fewer than two classes, or missing labels.
     """
-    if kind == "reconstruction":
-        return Targets("reconstruction")
+    if pairs_input_with_itself(kind):
+        return Targets(kind)
     if kind == "survival" or is_survival(labels):
         return Targets("survival", [], survival_values(labels))
     if labels.isna().any():

@@ -101,7 +101,7 @@ def _worker_done(cluster, run_directory) -> Path:
 
 def _split_data(task: Task, prepared: PreparedExamples, name: str, context) -> SplitData:
     examples, targets = prepared.part(name)
-    if prepared.targets.kind == "reconstruction":
+    if prepared.targets.pairs_input_with_itself:
         dataset = task.dataset(examples, None, context).map(lambda x: (x, x))
         return SplitData(examples, None, dataset)
     if prepared.targets.kind == "binary":

@@ -7,7 +7,15 @@ import pandas as pd
 import pytest
 
 from pmtk.core.errors import DataError, OptionError
-from pmtk.core.targets import MAX_NUMERIC_CLASSES, Targets, infer_targets, loss_for, output_layer
+from pmtk.core.targets import (
+    MAX_NUMERIC_CLASSES,
+    TARGET_KINDS,
+    Targets,
+    infer_targets,
+    loss_for,
+    output_layer,
+    pairs_input_with_itself,
+)
 
 SOURCE = "/data/labels.csv"
 
@@ -101,6 +109,13 @@ def test_forced_kinds():
     )
     reconstruction = infer_targets(pd.Series([None]), source=SOURCE, kind="reconstruction")
     assert reconstruction.kind == "reconstruction" and reconstruction.values is None
+
+
+@pytest.mark.parametrize("kind", TARGET_KINDS)
+def test_only_reconstruction_pairs_the_input_with_itself(kind):
+    expected = kind == "reconstruction"
+    assert pairs_input_with_itself(kind) is expected
+    assert Targets(kind).pairs_input_with_itself is expected
 
 
 @pytest.mark.parametrize("labels", [["lesion"] * 4, [1, 1, 1]], ids=["text", "numeric"])
