@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from pmtk.core import examples as core_examples
 from pmtk.core.errors import DataError, OptionError
+from pmtk.core.tables import read_text_table
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -243,17 +244,16 @@ def read_table(
 ) -> pd.DataFrame:
     """Layout (c): a CSV/TSV with ``sequence`` and ``label`` (and optional ``id``, ``split``).
 
+    The table (optionally ``.gz``) is read by :func:`pmtk.core.tables.read_text_table`
+    (encoding and separator from the file, a column named twice refused); a missing-value
+    marker is an empty cell.
+
     Raises:
         DataError: Unreadable table, a missing column, or an empty label.
     """
-    separator = "\t" if path.name.lower().removesuffix(".gz").endswith(".tsv") else ","
     import pandas as pd
 
-    try:
-        table = pd.read_csv(path, sep=separator, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-        raise DataError(f"{path} is not a readable CSV/TSV table ({error}); fix it.") from None
-    table.columns = [str(c).strip() for c in table.columns]
+    table = read_text_table(path, as_text=True).fillna("")  # empty cells are ""
     needed = ["sequence"] + (["label"] if require_labels else [])
     missing = [c for c in needed if c not in table.columns]
     if missing:

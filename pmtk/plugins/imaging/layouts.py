@@ -10,6 +10,7 @@ import pandas as pd
 
 from pmtk.core import examples as core_examples
 from pmtk.core.errors import DataError, OptionError
+from pmtk.core.tables import read_text_table
 
 MANIFEST_SUFFIXES = (".csv", ".tsv")
 #: Top-level folder names read as a split (``chest_xray/train/NORMAL/...``), not as classes.
@@ -121,17 +122,13 @@ def read_manifest(
 ) -> pd.DataFrame:
     """Reads a ``path,label[,patient_id][,split]`` manifest; paths are relative to it.
 
+    The table is read by :func:`pmtk.core.tables.read_text_table` (encoding and separator
+    from the file, a column named twice refused); a missing-value marker is an empty cell.
+
     Raises:
         DataError: Unreadable file, missing columns, empty cells or missing images.
     """
-    separator = "\t" if manifest.suffix.lower() == ".tsv" else ","
-    try:
-        table = pd.read_csv(manifest, sep=separator, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-        raise DataError(
-            f"{manifest} is not a readable CSV/TSV manifest ({error}); fix it."
-        ) from None
-    table.columns = [str(c).strip() for c in table.columns]
+    table = read_text_table(manifest, as_text=True).fillna("")  # empty cells are ""
     needed = ["path"] + (["label"] if require_labels else [])
     missing = [c for c in needed if c not in table.columns]
     if missing:

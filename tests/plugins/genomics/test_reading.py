@@ -103,6 +103,11 @@ def test_table_without_id_gets_row_ids_and_keeps_split_and_group(tmp_path: Path)
     assert examples["group"].tolist() == ["p1", "p2"]
 
 
+def test_gzip_table_with_semicolons(tmp_path: Path):
+    path = _write(tmp_path / "t.csv.gz", gzip.compress(b"sequence;label\nACGT;a\nGG;b\n"))
+    assert read_sequences(path)["label"].tolist() == ["a", "b"]
+
+
 def test_table_without_labels_when_predicting(tmp_path: Path):
     path = tmp_path / "t.csv"
     path.write_text("sequence\nACGT\nGG\n")
@@ -151,7 +156,9 @@ def _nested(tmp: Path) -> Path:
         (lambda t: _write(t / "noseq.csv", "seq,label\nACGT,a\n"), "has no 'sequence' column"),
         (lambda t: _write(t / "emptylabel.csv", "sequence,label\nACGT,a\nGG, \n"),
          "row 3: the label is empty"),
-        (lambda t: _write(t / "empty.csv", ""), "is not a readable CSV/TSV table"),
+        (lambda t: _write(t / "empty.csv", ""), "empty.csv is empty; give a table"),
+        (lambda t: _write(t / "twice.csv", "sequence,label,label\nACGT,a,b\n"),
+         "names the column 'label' twice"),
         (_mixed, "mixes layouts: FASTA files next to also.csv"),
         (_nested, "mixes layouts: FASTA files next to more"),
         (lambda t: (t / "none").mkdir() or t / "none", "holds no FASTA files at its top level"),
@@ -160,8 +167,8 @@ def _nested(tmp: Path) -> Path:
     ],
     ids=["empty-file", "blank-lines", "empty-gzip", "csv-named-fa", "corrupt-gzip",
          "record-without-label", "csv-without-label", "csv-without-sequence", "empty-label",
-         "empty-csv", "fasta-and-csv", "fasta-and-subfolder", "empty-folder", "folder-of-csv",
-         "unknown-suffix"],
+         "empty-csv", "csv-column-twice", "fasta-and-csv", "fasta-and-subfolder", "empty-folder",
+         "folder-of-csv", "unknown-suffix"],
 )  # fmt: skip
 def test_bad_input_is_one_sentence_naming_the_file(tmp_path: Path, make, message: str):
     path = make(tmp_path)

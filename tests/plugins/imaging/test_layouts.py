@@ -72,6 +72,14 @@ def test_manifest_group_column_option(tmp_path: Path):
         find_images(manifest, EXTENSIONS, group_column="site")
 
 
+def test_manifest_separator_and_encoding_come_from_the_file(tmp_path: Path):
+    root = write_images(tmp_path / "d", per_class=1)
+    manifest = root / "manifest.csv"
+    manifest.write_bytes("\ufeffpath;label\nlesion/lesion_000.png;l\xe9sion\n".encode("utf-8"))
+    frame = find_images(manifest, EXTENSIONS)
+    assert frame["label"].tolist() == ["l\xe9sion"]
+
+
 def test_non_images_are_ignored_with_a_note(tmp_path: Path, capsys):
     root = write_images(tmp_path / "d", per_class=2)
     (root / "lesion" / "notes.txt").write_text("reader comments")
@@ -114,10 +122,11 @@ def test_mixed_layouts_are_refused(tmp_path: Path):
         ("path,label\nlesion/missing.png,lesion\n", "row 2: lesion/missing.png does not exist"),
         ("path,label\n,lesion\n", "row 2: the path is empty"),
         ("path,label\nlesion/lesion_000.png,\n", "row 2: the label is empty"),
-        ("", "not a readable CSV"),
+        ("", "is empty; give a table with a header row"),
+        ("path,label,label\nlesion/lesion_000.png,lesion,x\n", "names the column 'label' twice"),
     ],
     ids=["no-path-column", "no-label-column", "row-points-nowhere", "empty-path", "empty-label",
-         "empty-file"],
+         "empty-file", "label-column-twice"],
 )  # fmt: skip
 def test_manifest_mistakes(tmp_path: Path, content: str, message: str):
     root = write_images(tmp_path / "d", per_class=1)
