@@ -31,13 +31,18 @@ _SEPARATORS = (",", "\t", ";")
 _SNIFF_BYTES = 65536
 
 
-def read_text_table(path: Path, *, as_text: bool = False) -> pd.DataFrame:
+def read_text_table(
+    path: Path, *, as_text: bool = False, missing_markers: bool = True
+) -> pd.DataFrame:
     """Reads a CSV or TSV file (optionally .gz/.bz2/.xz); the separator comes from the header.
 
     Args:
         path: The file.
         as_text: Keep every value as text (the caller infers column kinds itself);
             otherwise pandas infers numeric columns.
+        missing_markers: Read ``NA``, ``None``, ``?``, ``.`` and pandas' other markers as
+            missing; False keeps them as text and only an empty cell is empty (``""``), for
+            tables of names and paths such as an image manifest.
 
     Returns:
         The table; ``attrs["row_label"]`` is ``("line", 2)``: data starts on file line 2.
@@ -58,7 +63,8 @@ def read_text_table(path: Path, *, as_text: bool = False) -> pd.DataFrame:
             path,
             sep=separator,
             dtype=str if as_text else None,
-            na_values=EXTRA_MISSING,
+            na_values=EXTRA_MISSING if missing_markers else None,
+            keep_default_na=missing_markers,
             skipinitialspace=True,
             encoding=encoding,
         )

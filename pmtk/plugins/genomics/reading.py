@@ -253,7 +253,8 @@ def read_table(
     """
     import pandas as pd
 
-    table = read_text_table(path, as_text=True).fillna("")  # empty cells are ""
+    # Only an empty cell is empty: "NA" or "None" may be a class or a sequence name.
+    table = read_text_table(path, as_text=True, missing_markers=False).fillna("")
     needed = ["sequence"] + (["label"] if require_labels else [])
     missing = [c for c in needed if c not in table.columns]
     if missing:

@@ -128,7 +128,8 @@ def read_manifest(
     Raises:
         DataError: Unreadable file, missing columns, empty cells or missing images.
     """
-    table = read_text_table(manifest, as_text=True).fillna("")  # empty cells are ""
+    # Only an empty cell is empty: "NA" or "None" may be a class or a sequence name.
+    table = read_text_table(manifest, as_text=True, missing_markers=False).fillna("")
     needed = ["path"] + (["label"] if require_labels else [])
     missing = [c for c in needed if c not in table.columns]
     if missing:

@@ -150,3 +150,15 @@ def test_split_folders_around_class_folders(tmp_path: Path):
     assert sorted(frame["label"].unique()) == ["NORMAL", "PNEUMONIA"]
     assert frame["split"].value_counts().to_dict() == {"train": 8, "test": 4}
     assert "split" not in find_images(root, EXTENSIONS, require_labels=False)
+
+
+def test_manifest_words_that_look_missing_are_kept_as_labels(tmp_path):
+    """A class called "None" or "NA" is a name in a manifest, not a missing value."""
+    from pmtk.plugins.imaging.layouts import read_manifest
+
+    (tmp_path / "a.png").write_bytes(b"")
+    (tmp_path / "b.png").write_bytes(b"")
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text("path,label\na.png,None\nb.png,NA\n")
+    table = read_manifest(manifest)
+    assert sorted(table["label"]) == ["NA", "None"]
