@@ -94,8 +94,9 @@ def paired_intervals(
         the intervals are ``None`` when the test split is too small to resample.
     """
     whole = np.ones((1, len(truth)))
-    names = [n for n in statistic(whole) if not n.startswith("baseline:")]
-    paired = any(n.startswith("baseline:") for n in statistic(whole))
+    everything = list(statistic(whole))
+    names = [n for n in everything if not n.startswith("baseline:")]
+    paired = len(names) < len(everything)
     too_small = too_small_to_resample(kind, truth)
     if resamples == 0 or too_small:
         empty = dict.fromkeys(names)
@@ -120,7 +121,7 @@ def paired_intervals(
         out["versus_baseline"] = {
             "test": {
                 n: {
-                    "difference": _round(point[f"difference:{n}"]),
+                    "difference": metrics.json_number(point[f"difference:{n}"]),
                     "ci": bounds[f"difference:{n}"],
                 }
                 for n in names
@@ -182,11 +183,6 @@ def run_warnings(kind: str, results: dict[str, Any], truth: np.ndarray | None) -
             "or check the model."
         )
     return found
-
-
-def _round(value: np.ndarray) -> float | None:
-    value = float(np.asarray(value).reshape(-1)[0])
-    return None if np.isnan(value) else round(value, 6)
 
 
 def _show(value: float | None) -> str:

@@ -14,6 +14,7 @@ import numpy as np
 
 from pmtk.core import evaluation, survival
 from pmtk.core.baseline import BaselineFit
+from pmtk.core.metrics import json_number
 from pmtk.core.splits import SPLITS
 
 #: Penalisers tried for the Cox baseline (lifelines' ``penalizer``, L2), chosen on validation.
@@ -118,9 +119,11 @@ class SurvivalScorer:
         from lifelines.utils import concordance_index
 
         values = self.weighted(truth, eta, np.ones((1, len(truth))), who)
-        found = {name: _clean(value[0]) for name, value in values.items()}
+        found = {name: json_number(value[0]) for name, value in values.items()}
         if truth[:, 1].sum() > 0:
-            found["c_index"] = _clean(concordance_index(truth[:, 0], -np.ravel(eta), truth[:, 1]))
+            found["c_index"] = json_number(
+                concordance_index(truth[:, 0], -np.ravel(eta), truth[:, 1])
+            )
         return found
 
 
@@ -178,8 +181,3 @@ def evaluate_survival(
         )
     )
     return results, baseline  # fmt: skip
-
-
-def _clean(value: Any) -> float | None:
-    value = float(value)
-    return None if np.isnan(value) else round(value, 6)
