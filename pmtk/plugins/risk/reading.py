@@ -155,11 +155,14 @@ def _roles(
     return roles
 
 
-def feature_kinds(raw: pd.DataFrame, roles: dict, target: str, source: str) -> dict[str, str]:
+def feature_kinds(
+    raw: pd.DataFrame, roles: dict, target: str, source: str, *, require_features: bool = True
+) -> dict[str, str]:
     """Kind of every candidate feature column, with identifiers, dates and empties sorted out.
 
     Raises:
-        DataError: A column is empty in every row, or no feature is left.
+        DataError: A column is empty in every row, or (with ``require_features``) no feature
+            is left.
     """
     skip = {target, roles["id"], roles["group"], _SPLIT_COLUMN, *roles["exclude"]}
     kinds: dict[str, str] = {}
@@ -174,7 +177,8 @@ def feature_kinds(raw: pd.DataFrame, roles: dict, target: str, source: str) -> d
                 f"--exclude {column}."
             )
         kinds[column] = kind
-    if not any(kind in ("numeric", "categorical") for kind in kinds.values()):
+    usable = any(kind in ("numeric", "categorical") for kind in kinds.values())
+    if require_features and not usable:
         raise DataError(
             f"{source} has no feature columns besides the target, id and group; "
             "add the columns that describe each person."
@@ -279,6 +283,7 @@ def training_examples(
     source: str,
     *,
     group_column: str | None = None,
+    require_features: bool = True,
 ) -> pd.DataFrame:
     """The examples table of a training file (rows without an outcome are left out).
 
@@ -287,6 +292,8 @@ def training_examples(
         options: The run's options (only read).
         source: The file, for messages.
         group_column: The ``--group-column`` the loop handed over (``context.group_column``).
+        require_features: Refuse a table with no feature column (fusion's patient table
+            may have none besides its modality columns).
 
     Returns:
         ``id``, ``label``, optional ``group`` and ``split``, the features, and
@@ -303,7 +310,7 @@ def training_examples(
         )
     target = target_name(raw, options, source)
     roles = _roles(raw, options, target, source, group_column)
-    kinds = feature_kinds(raw, roles, target, source)
+    kinds = feature_kinds(raw, roles, target, source, require_features=require_features)
     id_column = _identifiers(kinds, roles)
     as_missing = bool(options.get("nonfinite_as_missing"))
     label = _finite_target(raw, target, source, as_missing)
