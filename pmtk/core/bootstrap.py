@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -18,14 +18,35 @@ Statistic = Callable[[np.ndarray], dict[str, np.ndarray]]
 _BATCH_CELLS = 4_000_000
 
 
-def resampling_units(count: int, groups: Any = None) -> list[np.ndarray]:
+class SingleExamples(Sequence):
+    """The units of an ungrouped split: example ``i`` alone, without one array per example.
+
+    A list of 300,000 one-element arrays costs tens of MB and seconds to build; this
+    answers the same questions (length, ``units[i]``) from the count alone.
+    """
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return [np.array([i]) for i in range(self.count)[index]]
+        if not -self.count <= index < self.count:
+            raise IndexError(index)
+        return np.array([index % self.count])
+
+
+def resampling_units(count: int, groups: Any = None) -> Sequence[np.ndarray]:
     """Example indices of each unit that is resampled: one example, or one group (patient).
 
     Resampling whole groups keeps a patient's correlated examples together, so the
     interval is not narrowed by counting one patient many times.
     """
     if groups is None:
-        return [np.array([index]) for index in range(count)]
+        return SingleExamples(count)
     import pandas as pd
 
     codes, _ = pd.factorize(pd.Series(groups).astype(str))
@@ -34,7 +55,7 @@ def resampling_units(count: int, groups: Any = None) -> list[np.ndarray]:
 
 
 def intervals(
-    statistic: Statistic, units: list[np.ndarray], resamples: int, seed: int
+    statistic: Statistic, units: Sequence[np.ndarray], resamples: int, seed: int
 ) -> dict[str, list[float] | None]:
     """Percentile intervals of every value ``statistic`` returns, from one set of resamples.
 
@@ -55,17 +76,21 @@ def intervals(
     """
     from scipy import stats
 
-    examples = sum(len(unit) for unit in units)
-    unit_of = np.empty(examples, dtype=int)
-    for number, unit in enumerate(units):
-        unit_of[unit] = number
+    single = isinstance(units, SingleExamples)
+    examples = len(units) if single else sum(len(unit) for unit in units)
+    unit_of = None
+    if not single:
+        unit_of = np.empty(examples, dtype=int)
+        for number, unit in enumerate(units):
+            unit_of[unit] = number
     names = list(statistic(np.ones((1, examples))))
 
     def values(drawn: np.ndarray, axis: int = -1) -> np.ndarray:
         rows = drawn.shape[0]
         flat = (drawn.astype(int) + len(units) * np.arange(rows)[:, None]).ravel()
         counts = np.bincount(flat, minlength=rows * len(units)).reshape(rows, len(units))
-        result = statistic(counts[:, unit_of].astype(float))
+        weights = counts if unit_of is None else counts[:, unit_of]
+        result = statistic(weights.astype(float))
         return np.stack([result[name] for name in names])
 
     with warnings.catch_warnings():

@@ -63,6 +63,8 @@ def evaluate_splits(
             "val": metrics.evaluate(kind, truth["val"], baseline.scores["val"]),
             "test": metrics.evaluate(kind, test_truth, baseline.scores["test"]),
         }
+        if baseline.train_rows is not None:  # a sample when the training split is large
+            results["baseline"]["train_rows"] = baseline.train_rows
 
     def statistic(weights: np.ndarray) -> dict[str, np.ndarray]:
         values = weighted_metrics(kind, test_truth, test_scores, weights)

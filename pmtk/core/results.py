@@ -50,10 +50,23 @@ def write_outputs(
     Returns:
         The warnings the run must print (see :func:`evaluation.run_warnings`).
     """
+    from pmtk.core.streamed import StreamedExamples
+
     run_dir, targets = context.run_dir, prepared.targets
     loop = {} if loop is None else loop
     results: dict[str, Any] = {"task": task.name}
-    if not targets.pairs_input_with_itself:  # else the task's finish() evaluates the run
+    streamed = isinstance(prepared, StreamedExamples)
+    if streamed:
+        from pmtk.core import streamed_results as stream
+
+        splits, scores = stream.score_splits(model, splits, prepared)
+        model, scores, before = _calibrate(model, context, splits, scores, loop)
+        stream.write_predictions(task, context, prepared, scores["test"],
+                                 run_dir / "predictions.csv")  # fmt: skip
+        evaluated, baseline = stream.evaluate_streamed(task, context, prepared, splits, scores)
+        results |= evaluated
+        results |= _clinical(context, prepared, splits, scores, baseline, before, loop)
+    elif not targets.pairs_input_with_itself:  # else the task's finish() evaluates the run
         scores = {
             name: model.predict(
                 batches(splits[name].dataset, context.options["batch_size"]), verbose=0
@@ -72,7 +85,9 @@ def write_outputs(
         evaluated, baseline = _evaluate(task, context, splits, scores, loop)
         results |= evaluated
         results |= _clinical(context, prepared, splits, scores, baseline, before, loop)
-    finished = dict(task.finish(model, context, splits) or {})
+    # A streamed run's task sees a bounded sample of the test split.
+    seen = stream.finish_splits(prepared, splits) if streamed else splits
+    finished = dict(task.finish(model, context, seen) or {})
     learned = finished.pop("derived", None) or {}  # what finish() learned, for config.json
     for name, extra in finished.items():
         results.setdefault(name, {}).update(extra)
@@ -160,7 +175,7 @@ def _evaluate(
     }
     baseline = None
     if all(value is not None for value in features.values()):
-        baseline = fit_baseline(kind, features, truth)
+        baseline = fit_baseline(kind, features, truth, seed=context.options["seed"])
     test_examples = splits["test"].examples
     evaluated = evaluation.evaluate_splits(
         kind,

@@ -10,13 +10,15 @@ where it is faster. This module holds the pieces a task uses when the table does
   from one pass over the training rows;
 - :func:`incremental_pca`: scikit-learn's ``IncrementalPCA`` fitted batch by batch;
 - :func:`tf_batches`: a ``tf.data.Dataset`` that streams one split's rows;
-- :func:`bounded_sample`: at most ``limit`` rows of a split for permutation importance.
+- :func:`bounded_sample`: at most ``limit`` rows of a split for permutation importance;
+- :func:`streaming_threshold` and :func:`streams`: when a task leaves its in-memory path.
 
 Peak memory depends on the batch size, not on the number of rows.
 """
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pmtk.core.errors import DataError
+from pmtk.core.errors import DataError, OptionError
 from pmtk.core.progress import progress
 
 if TYPE_CHECKING:
@@ -37,7 +39,33 @@ BATCH_ROWS = 65_536
 READAHEAD = {"batch_readahead": 2, "fragment_readahead": 1}
 #: Permutation importance uses at most this many test rows (stated in metrics.json).
 IMPORTANCE_ROWS = 10_000
+#: Environment variable giving the row threshold (``0`` streams every run, as tests do).
+THRESHOLD_VARIABLE = "PMTK_STREAMING_ROWS"
+#: Tables (or training splits) with more rows than this stream; fewer stay in memory.
+DEFAULT_THRESHOLD = 200_000
 _FORMATS = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".tsv": "csv"}
+
+
+def streaming_threshold() -> int:
+    """The row count above which tasks stream instead of loading (``PMTK_STREAMING_ROWS``).
+
+    Raises:
+        OptionError: The variable is set to something other than a whole number >= 0.
+    """
+    text = os.environ.get(THRESHOLD_VARIABLE, "").strip()
+    if not text:
+        return DEFAULT_THRESHOLD
+    if not text.isdigit():
+        raise OptionError(
+            f"{THRESHOLD_VARIABLE} must be a whole number of rows (0 or more); got '{text}'. "
+            f"Unset it to use the default, {DEFAULT_THRESHOLD:,}."
+        )
+    return int(text)
+
+
+def streams(rows: int) -> bool:
+    """True when ``rows`` rows are past :func:`streaming_threshold` (so they stream)."""
+    return rows > streaming_threshold()
 
 
 def open_table(path: Path) -> ds.Dataset:
@@ -281,3 +309,41 @@ def bounded_sample(
             order = np.argsort(keys)[:limit]
             kept, keys = kept[order], keys[order]
     return np.empty((0,)) if kept is None else kept
+
+
+class Reservoir:
+    """At most ``limit`` rows of a stream of tables, drawn uniformly (seeded), in stream order.
+
+    Each row gets a random key and the ``limit`` smallest keys are kept, so the sample is
+    uniform whatever the batch sizes; memory stays below twice ``limit`` rows.
+    """
+
+    def __init__(self, limit: int, seed: int) -> None:
+        self.limit = limit
+        self.rng = np.random.default_rng(seed)
+        self.parts: list[Any] = []
+        self.keys: list[np.ndarray] = []
+
+    def add(self, frame: Any) -> None:
+        """Offers every row of a ``pandas.DataFrame``."""
+        self.parts.append(frame)
+        self.keys.append(self.rng.random(len(frame)))
+        if sum(len(k) for k in self.keys) > 2 * self.limit:
+            self._prune()
+
+    def _prune(self) -> None:
+        import pandas as pd
+
+        frame = pd.concat(self.parts, ignore_index=True)
+        keys = np.concatenate(self.keys)
+        keep = np.sort(np.argsort(keys, kind="stable")[: self.limit])
+        self.parts, self.keys = [frame.iloc[keep].reset_index(drop=True)], [keys[keep]]
+
+    def rows(self) -> Any:
+        """The sample as one ``pandas.DataFrame`` (empty when nothing was offered)."""
+        import pandas as pd
+
+        if not self.parts:
+            return pd.DataFrame()
+        self._prune()
+        return self.parts[0]

@@ -19,6 +19,7 @@ from pmtk.core.results import write_outputs
 from pmtk.core.rundir import default_output
 from pmtk.core.runtime import make_strategy, quiet_tensorflow, seed_everything
 from pmtk.core.splits import SPLITS
+from pmtk.core.streamed import StreamedExamples, open_streamed
 from pmtk.core.task import ModelSpec, RunContext, SplitData, Task
 from pmtk.core.workers import fit_guard, local_copy, output_folder
 
@@ -54,10 +55,7 @@ def train(task: Task, options: dict[str, Any], host: PluginHost) -> Path:
         # The lock is taken first: a second run to the same output stops before reading data.
         with stop_on_signals(), run_directory as run_dir:
             context = host.registry.run_context(task.name, options)
-            prepared = prepare_examples(task, context)
-            context = replace(context, targets=prepared.targets)
-            train_examples, _ = prepared.part("train")
-            context = replace(context, derived=task.derive(train_examples, context))
+            prepared, context = _prepare(task, context)
             builder = host.registry.model_builder(task.name, options["model"])
 
             quiet_tensorflow()
@@ -72,6 +70,8 @@ def train(task: Task, options: dict[str, Any], host: PluginHost) -> Path:
                 }
             }
             splits = {name: _split_data(task, prepared, name, context) for name in SPLITS}
+            # Whether the table was read from disk in batches instead of loaded.
+            loop["streamed"] = isinstance(prepared, StreamedExamples)
             context = replace(context, run_dir=run_dir)
             # Layers keep the policy they were built with; what comes after is float32.
             with precision_policy(options.get("precision") or "float32"):
@@ -99,7 +99,23 @@ def _worker_done(cluster, run_directory) -> Path:
     return run_directory.final
 
 
+def _prepare(task: Task, context: RunContext) -> tuple[Any, RunContext]:
+    """The examples, read into memory or (a large table of a streaming task) streamed, and
+    the context with their targets and what the task derived from the training rows."""
+    streamed = open_streamed(task, context)
+    if streamed is not None:
+        return streamed, replace(context, targets=streamed.targets, derived=streamed.derived)
+    prepared = prepare_examples(task, context)
+    context = replace(context, targets=prepared.targets)
+    train_examples, _ = prepared.part("train")
+    return prepared, replace(context, derived=task.derive(train_examples, context))
+
+
 def _split_data(task: Task, prepared: PreparedExamples, name: str, context) -> SplitData:
+    if isinstance(prepared, StreamedExamples):
+        from pmtk.core.streamed_results import split_data
+
+        return split_data(prepared, name, context)
     examples, targets = prepared.part(name)
     if prepared.targets.pairs_input_with_itself:
         dataset = task.dataset(examples, None, context).map(lambda x: (x, x))
@@ -109,17 +125,26 @@ def _split_data(task: Task, prepared: PreparedExamples, name: str, context) -> S
     return SplitData(examples, targets, task.dataset(examples, targets, context))
 
 
-def class_weights(kind: str, targets: np.ndarray) -> dict[int, float] | None:
-    """Balanced class weights when the training classes are imbalanced, else None."""
+def class_weights(
+    kind: str, targets: np.ndarray | None = None, counts: dict[int, int] | None = None
+) -> dict[int, float] | None:
+    """Balanced class weights when the training classes are imbalanced, else None.
+
+    Args:
+        kind: The target kind.
+        targets: The encoded training targets, or
+        counts: their count per class (a streamed run holds no targets).
+    """
     if kind not in ("binary", "multiclass"):
         return None
-    from sklearn.utils.class_weight import compute_class_weight
-
-    labels = targets.astype(int)
-    classes, counts = np.unique(labels, return_counts=True)
-    if counts.max() < IMBALANCE_RATIO * counts.min():
+    if counts is None:
+        classes, numbers = np.unique(np.asarray(targets).astype(int), return_counts=True)
+    else:
+        classes, numbers = np.array(sorted(counts)), np.array([counts[c] for c in sorted(counts)])
+    if numbers.max() < IMBALANCE_RATIO * numbers.min():
         return None
-    weights = compute_class_weight("balanced", classes=classes, y=labels)
+    # scikit-learn's "balanced": n_samples / (n_classes * count), from the counts alone
+    weights = numbers.sum() / (len(classes) * numbers)
     return {int(c): float(w) for c, w in zip(classes, weights, strict=True)}
 
 
@@ -158,11 +183,11 @@ def _fit(task, context, prepared, splits, builder, host, strategy, cluster, loop
 
     options, kind = context.options, prepared.targets.kind
     train_dataset = splits["train"].dataset
-    weights = (
-        class_weights(kind, splits["train"].targets)
-        if splits["train"].targets is not None
-        else None
-    )
+    weights = None
+    if isinstance(prepared, StreamedExamples):
+        weights = class_weights(kind, counts=prepared.class_counts())
+    elif splits["train"].targets is not None:
+        weights = class_weights(kind, splits["train"].targets)
     loop["class_weight"] = weights
     spec = ModelSpec(
         input_shape=_input_shape(train_dataset),

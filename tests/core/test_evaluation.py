@@ -156,3 +156,35 @@ def test_baseline_reads_tables_with_missing_values_and_categories():
         targets[name] = y
     fit = fit_baseline("binary", frames, targets)
     assert roc_auc_score(targets["test"], fit.scores["test"]) > 0.8
+
+
+@pytest.mark.parametrize("kind", ["binary", "regression"])
+def test_ungrouped_units_give_the_intervals_of_one_array_per_example(kind):
+    """``SingleExamples`` (no array per example) changes memory, never the intervals."""
+    rng = np.random.default_rng(4)
+    truth = rng.integers(0, 2, 120) if kind == "binary" else rng.normal(size=120)
+    scores = np.clip(truth * 0.6 + rng.normal(0.2, 0.3, 120), 0.01, 0.99)
+    statistic = lambda w: weighted_metrics(kind, truth, scores, w)  # noqa: E731
+    units = bootstrap.resampling_units(120)
+    assert isinstance(units, bootstrap.SingleExamples) and len(units) == 120
+    assert units[5].tolist() == [5] and units[-1].tolist() == [119]
+    listed = [np.array([index]) for index in range(120)]
+    assert bootstrap.intervals(statistic, units, 200, 1) == bootstrap.intervals(
+        statistic, listed, 200, 1
+    )
+
+
+def test_baseline_fits_on_a_bounded_sample_and_scores_more_rows_later(monkeypatch):
+    from pmtk.core import baseline
+
+    monkeypatch.setattr(baseline, "BASELINE_ROWS", 150)
+    rng = np.random.default_rng(0)
+    features = {name: rng.normal(size=(n, 5)) for name, n in (("train", 400), ("val", 90))}
+    targets = {name: (x[:, 0] > 0).astype(int) for name, x in features.items()}
+    fit = fit_baseline("binary", features, targets, seed=3, score=("val",))
+    assert fit.train_rows == 150 and set(fit.scores) == {"val"}
+    more = rng.normal(size=(60, 5))
+    assert roc_auc_score(more[:, 0] > 0, fit.score("binary", more)) > 0.95
+    whole = fit_baseline("binary", {"train": features["val"], "val": features["val"]},
+                         {"train": targets["val"], "val": targets["val"]})  # fmt: skip
+    assert whole.train_rows == 90  # below the bound: every row, as before

@@ -148,3 +148,21 @@ def test_scan_batches_gives_every_row_in_file_order_in_bounded_batches(
     ids = [value for batch in batches for value in batch.column("id").to_pylist()]
     assert ids == table["id"].tolist()
     assert batches[0].schema.names == ["id", "bmi"]
+
+
+def test_reservoir_keeps_a_uniform_bounded_sample_in_stream_order():
+    reservoir = streaming.Reservoir(500, seed=0)
+    for start in range(0, 20_000, 700):
+        reservoir.add(pd.DataFrame({"row": np.arange(start, min(start + 700, 20_000))}))
+    rows = reservoir.rows()["row"].to_numpy()
+    assert len(rows) == 500 and len(set(rows)) == 500
+    assert (np.diff(rows) > 0).all()  # file order kept
+    assert 0.35 < (rows < 10_000).mean() < 0.65  # early and late rows alike
+    assert streaming.Reservoir(10, seed=0).rows().empty
+
+
+@pytest.mark.parametrize(("value", "expected"), [("", 200_000), ("0", 0), (" 5000 ", 5000)])
+def test_streaming_threshold_comes_from_the_environment(monkeypatch, value, expected):
+    monkeypatch.setenv(streaming.THRESHOLD_VARIABLE, value)
+    assert streaming.streaming_threshold() == expected
+    assert streaming.streams(expected + 1) and not streaming.streams(expected)

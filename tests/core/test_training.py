@@ -265,3 +265,16 @@ def test_mirrored_strategy_trains_on_two_logical_cpus(data, tmp_path):
     assert result["epochs"] == [0]
     assert {p.name for p in output.iterdir()} >= RUN_FILES
     assert _json(output / "config.json")["options"]["distribute"] == "mirrored"
+
+
+@pytest.mark.parametrize(
+    "targets",
+    [[0] * 15 + [1] * 10, [0] * 4 + [1] * 4 + [2] * 2, [0] * 10 + [1] * 10],
+    ids=["binary", "multiclass", "balanced"],
+)
+def test_class_weights_from_counts_equal_those_from_targets(targets):
+    """A streamed run holds class counts, not targets: the weights must not differ."""
+    kind = "binary" if max(targets) == 1 else "multiclass"
+    values, counts = np.unique(targets, return_counts=True)
+    by_counts = class_weights(kind, counts=dict(zip(values.tolist(), counts.tolist(), strict=True)))
+    assert by_counts == class_weights(kind, np.array(targets, dtype="float32"))

@@ -9,48 +9,27 @@ its standardised twin are never built.
 
 from __future__ import annotations
 
-import os
 import warnings
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pmtk.core.errors import OptionError
 from pmtk.core.progress import progress
-from pmtk.core.streaming import RunningMoments, incremental_pca
+from pmtk.core.streaming import (  # noqa: F401  (the threshold lives in the core, shared with risk)
+    DEFAULT_THRESHOLD,
+    THRESHOLD_VARIABLE,
+    RunningMoments,
+    incremental_pca,
+    streaming_threshold,
+    streams,
+)
 
 if TYPE_CHECKING:
     import tensorflow as tf
 
-#: Environment variable giving the row threshold (``0`` streams every run, as tests do).
-THRESHOLD_VARIABLE = "PMTK_STREAMING_ROWS"
-#: Training splits with more rows than this are summarised by batches.
-DEFAULT_THRESHOLD = 200_000
 #: Rows per batch of a streamed pass.
 BATCH_ROWS = 16_384
-
-
-def streaming_threshold() -> int:
-    """The row count above which statistics and PCA stream (``PMTK_STREAMING_ROWS``).
-
-    Raises:
-        OptionError: The variable is set to something other than a whole number >= 0.
-    """
-    text = os.environ.get(THRESHOLD_VARIABLE, "").strip()
-    if not text:
-        return DEFAULT_THRESHOLD
-    if not text.isdigit():
-        raise OptionError(
-            f"{THRESHOLD_VARIABLE} must be a whole number of rows (0 or more); got '{text}'. "
-            f"Unset it to use the default, {DEFAULT_THRESHOLD:,}."
-        )
-    return int(text)
-
-
-def streams(rows: int) -> bool:
-    """True when a training split of ``rows`` rows is summarised by batches."""
-    return rows > streaming_threshold()
 
 
 def dataset_rows(dataset: tf.data.Dataset) -> int:

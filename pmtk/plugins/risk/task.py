@@ -37,6 +37,19 @@ def survival_settings(
     return {"event_column": event_column, "horizons": horizons}
 
 
+def model_inputs(examples: pd.DataFrame, derived: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    """The model's named inputs of some examples: ``(n, 1)`` float32 (NaN where missing) per
+    numeric column, ``(n, 1)`` text ('' where missing) per categorical column."""
+    inputs: dict[str, np.ndarray] = {}
+    for feature in derived["numeric"]:
+        values = examples[FEATURE_PREFIX + feature["column"]].to_numpy(dtype="float32")
+        inputs[feature["input"]] = values.reshape(-1, 1)
+    for feature in derived["categorical"]:
+        values = examples[FEATURE_PREFIX + feature["column"]].astype(object).to_numpy()
+        inputs[feature["input"]] = values.astype(str).reshape(-1, 1)
+    return inputs
+
+
 class RiskTask(Task):
     """Predicts an outcome (binary, multi-class or continuous) from one row per person."""
 
@@ -108,6 +121,13 @@ class RiskTask(Task):
             )
         return prediction_examples(raw, context.derived, str(path))
 
+    def stream(self, path: Path, context: RunContext) -> Any:
+        """The cohort read in batches when it is a Parquet file past ``PMTK_STREAMING_ROWS``
+        rows or a Parquet folder; None keeps the in-memory path (see ``risk.streamed``)."""
+        from pmtk.plugins.risk.streamed import open_cohort
+
+        return open_cohort(Path(path), context)
+
     def load_model(self, path: Path):
         """Registers the risk model's custom layers and loss, then loads it."""
         import pmtk.plugins.risk.layers  # noqa: F401
@@ -154,14 +174,7 @@ class RiskTask(Task):
         """One dict of named raw column values per row (NaN / '' where missing)."""
         import tensorflow as tf
 
-        derived = context.derived
-        inputs: dict[str, np.ndarray] = {}
-        for feature in derived["numeric"]:
-            values = examples[FEATURE_PREFIX + feature["column"]].to_numpy(dtype="float32")
-            inputs[feature["input"]] = values.reshape(-1, 1)
-        for feature in derived["categorical"]:
-            values = examples[FEATURE_PREFIX + feature["column"]].astype(object).to_numpy()
-            inputs[feature["input"]] = values.astype(str).reshape(-1, 1)
+        inputs = model_inputs(examples, context.derived)
         if targets is None:
             return tf.data.Dataset.from_tensor_slices(inputs)
         return tf.data.Dataset.from_tensor_slices((inputs, targets))

@@ -1,0 +1,131 @@
+"""A streamed run's predictions and evaluation, in memory bounded by the batch, not the table.
+
+Scores and encoded targets are held (a float or two per row); examples tables never are.
+``predictions.csv`` is written chunk by chunk; the baseline fits on a bounded sample
+(``pmtk.core.baseline.BASELINE_ROWS``) and scores the other rows chunk by chunk; the
+intervals come from the same bootstrap as the in-memory path (its resamples are batched to
+a fixed number of cells); the task's ``finish`` sees a bounded sample of the test split.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from pmtk.core import evaluation
+from pmtk.core.baseline import fit_baseline
+from pmtk.core.splits import SPLITS
+from pmtk.core.task import SplitData
+
+if TYPE_CHECKING:
+    import keras
+
+    from pmtk.core.streamed import StreamedExamples
+    from pmtk.core.task import RunContext, Task
+
+#: Rows per prediction batch: inference gives the same scores at any batch size.
+PREDICT_ROWS = 8192
+
+
+def split_data(streamed: StreamedExamples, name: str, context: RunContext) -> SplitData:
+    """A split as the loop trains on it: no examples table, no targets, a streamed dataset."""
+    import pandas as pd
+
+    return SplitData(pd.DataFrame(), None, streamed.dataset(name, context))
+
+
+def score_splits(
+    model: keras.Model, splits: dict[str, SplitData], streamed: StreamedExamples
+) -> tuple[dict[str, SplitData], dict[str, np.ndarray]]:
+    """Every split's encoded targets and scores, in one pass over each split's rows.
+
+    Returns:
+        The splits with ``targets`` filled in (the test split's ``examples`` hold its
+        ``group`` codes when grouped), and the scores per split.
+    """
+    import pandas as pd
+
+    scored, scores = {}, {}
+    for name in SPLITS:
+        truth, outputs = [], []
+        for x, y in splits[name].dataset.batch(PREDICT_ROWS).prefetch(1):
+            outputs.append(np.asarray(model.predict_on_batch(x)))
+            truth.append(y.numpy())
+        width = model.outputs[0].shape[-1] or 1
+        scores[name] = np.concatenate(outputs) if outputs else np.empty((0, width), "float32")
+        values = np.concatenate(truth) if truth else np.empty((0,), "float32")
+        examples = pd.DataFrame()
+        groups = streamed.test_groups() if name == "test" else None
+        if groups is not None:
+            examples = pd.DataFrame({"group": groups})
+        scored[name] = replace(splits[name], examples=examples, targets=values)
+    return scored, scores
+
+
+def write_predictions(
+    task: Task, context: RunContext, streamed: StreamedExamples, scores: np.ndarray, path
+) -> None:
+    """``predictions.csv`` of the test split, written one chunk of rows at a time."""
+    offset = 0
+    with open(path, "w", newline="") as handle:
+        for examples, _ in streamed.chunks("test", context):
+            part = scores[offset : offset + len(examples)]
+            frame = task.prediction_frame(examples, part, context.targets, examples["label"])
+            frame.to_csv(handle, index=False, header=offset == 0)
+            offset += len(examples)
+
+
+def evaluate_streamed(
+    task: Task,
+    context: RunContext,
+    streamed: StreamedExamples,
+    splits: dict[str, SplitData],
+    scores: dict[str, np.ndarray],
+):
+    """Metrics, the baseline (fitted on a bounded sample) and the paired intervals.
+
+    Returns:
+        ``(results, baseline)`` as the in-memory ``_evaluate`` gives them.
+    """
+    kind = context.targets.kind
+    truth = {name: splits[name].targets for name in SPLITS}
+    baseline = _baseline(task, context, streamed, kind)
+    if baseline is not None:
+        for name in ("val", "test"):
+            chunks = _features(task, context, streamed, name)
+            baseline.scores[name] = np.concatenate([baseline.score(kind, x) for x in chunks])
+    evaluated = evaluation.evaluate_splits(
+        kind,
+        truth,
+        scores,
+        baseline,
+        groups=splits["test"].examples.get("group"),
+        resamples=context.options.get("bootstrap", 1000),
+        seed=context.options["seed"],
+        baseline_inputs=task.baseline_inputs,
+    )
+    return evaluated, baseline
+
+
+def _baseline(task: Task, context: RunContext, streamed: StreamedExamples, kind: str):
+    features, targets = {}, {}
+    for name in ("train", "val"):
+        examples, targets[name] = streamed.sample(name)
+        dataset = task.dataset(examples, None, context)
+        features[name] = task.baseline_features(examples, dataset, context)
+        if features[name] is None or len(examples) == 0:
+            return None
+    return fit_baseline(kind, features, targets, seed=context.options["seed"], score=())
+
+
+def _features(task: Task, context: RunContext, streamed: StreamedExamples, name: str):
+    for examples, _ in streamed.chunks(name, context):
+        yield task.baseline_features(examples, task.dataset(examples, None, context), context)
+
+
+def finish_splits(streamed: StreamedExamples, splits: dict[str, SplitData]) -> dict:
+    """The splits ``Task.finish`` sees: the test split is its bounded sample, with a dataset."""
+    examples, targets = streamed.sample("test")
+    return splits | {"test": SplitData(examples, targets, None)}

@@ -1,0 +1,445 @@
+"""The risk task on a Parquet cohort bigger than memory: read in batches, never loaded whole.
+
+A Parquet file past ``PMTK_STREAMING_ROWS`` rows (``pmtk.core.streaming.streaming_threshold``),
+or a folder of Parquet files, streams; CSV/TSV and smaller files keep the in-memory path.
+The row count and columns come from Parquet metadata; column kinds from the Parquet types;
+splits from a stable hash of the group, else the id, else the row number
+(``pmtk.core.streaming.hash_splits``); means, variances, missing shares and vocabularies
+from one pass over the training rows, feeding the same in-model preprocessing as the
+in-memory path (the medians that fill missing numbers come from a 50,000-row training
+sample). Survival targets and ``--subgroup-column`` keep the in-memory path.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from pmtk.core.baseline import BASELINE_ROWS
+from pmtk.core.errors import DataError
+from pmtk.core.streamed import StreamedExamples
+from pmtk.core.streaming import (
+    IMPORTANCE_ROWS,
+    Reservoir,
+    RunningMoments,
+    hash_splits,
+    open_table,
+    scan_batches,
+    streams,
+)
+from pmtk.core.tables import finite_values
+from pmtk.plugins.risk.features import (
+    _CAMEL_ID,
+    _ID_NAME,
+    FEATURE_PREFIX,
+    MAX_CATEGORIES,
+    category_text,
+    input_names,
+)
+from pmtk.plugins.risk.reading import _roles, label_values, resolved_target, target_name
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+    import tensorflow as tf
+
+    from pmtk.core.task import RunContext, Targets
+
+_PARQUET = (".parquet", ".pq")
+_SPLITS = ("train", "val", "test")
+_DISTINCT_LABELS = 1000
+
+
+def open_cohort(path: Path, context: RunContext) -> StreamedCohort | None:
+    """The streamed cohort of ``path``, or None when the in-memory path reads it.
+
+    Raises:
+        DataError: A Parquet folder whose files disagree, or that cannot be read.
+    """
+    import pyarrow as pa
+
+    from pmtk.plugins.risk.survival_reading import survival_columns
+
+    folder = path.is_dir()
+    if not (folder or path.suffix.lower() in _PARQUET):
+        return None
+    if survival_columns(context.options) is not None or context.options.get("subgroup_column"):
+        return None  # kept in memory: see the module docstring
+    try:
+        table = open_table(path)
+        rows = table.count_rows()
+    except (OSError, pa.ArrowException) as error:
+        if not folder:
+            return None  # the in-memory reader says what is wrong with the file
+        raise DataError(f"{path} holds a Parquet file that cannot be read ({error}).") from None
+    if not folder and not streams(rows):
+        return None
+    if rows == 0:
+        raise DataError(f"{path} has no data rows; give one row per person.")
+    return StreamedCohort(table, path, context)
+
+
+def _note(message: str) -> None:
+    print(f"Note: {message}", file=sys.stderr)
+
+
+class StreamedCohort(StreamedExamples):
+    """A Parquet cohort read batch by batch (see the module docstring)."""
+
+    def __init__(self, table: Any, path: Path, context: RunContext) -> None:
+        import pandas as pd
+
+        self.table, self.data_path, self.source = table, path, str(path)
+        self.options = options = context.options
+        header = pd.DataFrame(columns=table.schema.names)  # the checks of the in-memory path
+        self.target = target_name(header, options, self.source)
+        roles = _roles(header, options, self.target, self.source, context.group_column)
+        self.kinds = self._kinds(table.schema, roles)
+        self.id_column = self._id_column(roles)
+        self.group_column = roles["group"]
+        self.has_split = "split" in table.schema.names
+        for column in (self.id_column, self.group_column):
+            self.kinds.pop(column, None)
+        if not self.kinds:
+            raise DataError(
+                f"{self.source} has no feature columns besides the target, id and group; "
+                "add the columns that describe each person."
+            )
+        self.names = input_names(list(self.kinds))
+        self.targets: Targets
+        self.derived = self._scan(context)
+
+    def _kinds(self, schema: pa.Schema, roles: dict) -> dict[str, str]:
+        import pyarrow.types as types
+
+        skip = {self.target, roles["group"], "split", *roles["exclude"]}
+        kinds = {}
+        for field in schema:
+            if field.name in skip:
+                continue
+            kind = field.type
+            if types.is_temporal(kind):
+                _note(f"column '{field.name}' holds dates and is left out; convert it to a "
+                      "number (for example days since baseline) to use it.")  # fmt: skip
+            elif (
+                field.name in roles["categorical"]
+                or types.is_string(kind)
+                or (
+                    types.is_boolean(kind)
+                    or types.is_large_string(kind)
+                    or types.is_dictionary(kind)
+                )
+            ):
+                kinds[field.name] = "categorical"
+            elif types.is_integer(kind) or types.is_floating(kind):
+                kinds[field.name] = "numeric"
+            else:
+                _note(f"column '{field.name}' ({kind}) is neither numbers nor text and is "
+                      "left out.")  # fmt: skip
+        return kinds
+
+    def _id_column(self, roles: dict) -> str | None:
+        if roles["id"] is not None:
+            return roles["id"]
+        for column in self.kinds:
+            if _ID_NAME.search(column) or _CAMEL_ID.search(column):
+                _note(f"column '{column}' is named like an id; using it as the id (not a "
+                      "feature). Pass --id-column to choose another.")  # fmt: skip
+                return column
+        _note("no id column; rows are numbered and splits follow the row numbers. Pass "
+              "--id-column so that a patient keeps its split when rows move.")  # fmt: skip
+        return None
+
+    # ------------------------------------------------------------------ reading batches
+
+    def _columns(self, with_ids: bool) -> list[str]:
+        columns = [self.target, *self.kinds, self.group_column, self.id_column]
+        columns += ["split"] if self.has_split else []
+        if not with_ids and self.group_column is not None:
+            columns.remove(self.id_column)  # the group decides the split
+        return list(dict.fromkeys(c for c in columns if c is not None))
+
+    def _decoded(self, with_ids: bool = True) -> Iterator[tuple[pd.DataFrame, np.ndarray]]:
+        """Every labelled row as examples, with its split, batch by batch in file order."""
+        import pandas as pd
+
+        offset = 0
+        for batch in scan_batches(self.table, self._columns(with_ids)):
+            raw = _trimmed(batch, [self.id_column, *self.kinds]).to_pandas()
+            raw.index = pd.RangeIndex(offset, offset + len(raw))
+            raw.attrs["row_label"] = ("row", 1)
+            offset += len(raw)
+            examples = self._examples(raw)
+            yield examples, self._splits(raw, examples)
+
+    def _examples(self, raw: pd.DataFrame) -> pd.DataFrame:
+        import pandas as pd
+
+        columns: dict[str, Any] = {}
+        if self.id_column is not None and self.id_column in raw:
+            columns["id"] = _text(raw[self.id_column])
+            blank = np.flatnonzero((columns["id"] == "").to_numpy())
+            if len(blank):
+                raise DataError(
+                    f"{self.source}: id column '{self.id_column}' has no value at row "
+                    f"{int(raw.index[blank[0]]) + 1}; ids must be unique per row (use "
+                    "--group-column for people with several rows)."
+                )
+        else:
+            columns["id"] = pd.Series([f"row {i + 1}" for i in raw.index], index=raw.index)
+        columns["label"] = raw[self.target]
+        if self.group_column is not None:
+            group = category_text(raw[self.group_column])
+            fallback = pd.Series([f"row:{i + 1}" for i in raw.index], index=raw.index)
+            columns["group"] = group.where(raw[self.group_column].notna(), fallback)
+        numeric = [c for c, kind in self.kinds.items() if kind == "numeric"]
+        values = raw[numeric].astype("float64")
+        as_missing = bool(self.options.get("nonfinite_as_missing"))
+        if not as_missing:
+            finite_values(values.reset_index(drop=True), _numbered(raw), self.source)
+        values = values.mask(np.isinf(values.to_numpy()))
+        for column, kind in self.kinds.items():
+            feature = values[column] if kind == "numeric" else _text(raw[column])
+            columns[FEATURE_PREFIX + column] = feature
+        examples = pd.DataFrame(columns)
+        labelled = raw[self.target].notna().to_numpy()
+        return examples[labelled]
+
+    def _splits(self, raw: pd.DataFrame, examples: pd.DataFrame) -> np.ndarray:
+        if self.has_split:
+            fixed = raw.loc[examples.index, "split"].astype(str).str.strip().str.lower()
+            bad = ~fixed.isin(_SPLITS).to_numpy()
+            if bad.any():
+                row = int(examples.index[np.flatnonzero(bad)[0]])
+                raise DataError(
+                    f"{self.source}: row {row + 1} has split {raw.loc[row, 'split']!r}; the "
+                    "split column holds train, val or test."
+                )
+            return fixed.to_numpy()
+        key = examples["group"] if self.group_column is not None else examples["id"]
+        return hash_splits(
+            key.to_numpy(),
+            val_fraction=self.options.get("val_fraction", 0.15),
+            test_fraction=self.options.get("test_fraction", 0.15),
+            seed=self.options.get("seed", 42),
+        )
+
+    # ------------------------------------------------------------------ the statistics pass
+
+    def _scan(self, context: RunContext) -> dict[str, Any]:
+        """One pass: split counts, training statistics, labels, samples; returns ``derived``."""
+        import pandas as pd
+
+        from pmtk.core.progress import progress
+
+        numeric = [c for c, kind in self.kinds.items() if kind == "numeric"]
+        moments, label_moments = RunningMoments(len(numeric)), RunningMoments(1)
+        vocabularies = {c: Counter() for c, kind in self.kinds.items() if kind == "categorical"}
+        present = Counter()
+        self.split_counts = dict.fromkeys(_SPLITS, 0)
+        labels, train_labels = Counter(), Counter()
+        seed = self.options.get("seed", 42)
+        limits = {"train": BASELINE_ROWS, "val": BASELINE_ROWS, "test": IMPORTANCE_ROWS}
+        self.samples = {name: Reservoir(limit, seed) for name, limit in limits.items()}
+        groups, rows = [], 0
+        total = self.table.count_rows()
+        batches = ((len(e), (e, s)) for e, s in self._decoded())
+        for examples, split in progress(batches, total, "Statistics of the table", weights=True):
+            rows += len(examples)
+            present.update(self._present(examples))
+            if len(labels) < _DISTINCT_LABELS:
+                labels.update(examples["label"].tolist())
+            for name in _SPLITS:
+                part = examples[split == name]
+                self.split_counts[name] += len(part)
+                self.samples[name].add(part)
+            train = examples[split == "train"]
+            moments.update(train[[FEATURE_PREFIX + c for c in numeric]].to_numpy())
+            for column, counts in vocabularies.items():
+                counts.update(train[FEATURE_PREFIX + column].value_counts().to_dict())
+            if len(train_labels) < _DISTINCT_LABELS:  # classes are few; a regression's unused
+                train_labels.update(train["label"].tolist())
+            if pd.api.types.is_numeric_dtype(train["label"]):
+                label_moments.update(train["label"].to_numpy(dtype="float64").reshape(-1, 1))
+            if self.group_column is not None:
+                test_groups = examples["group"][split == "test"].to_numpy(object)
+                groups.append(pd.util.hash_array(test_groups))
+        self._check(rows, total, present)
+        self.groups = np.concatenate(groups) if groups else None
+        self.targets = self._targets(labels, context)
+        self.train_classes = self._class_counts(train_labels)
+        return self._derived(numeric, moments, vocabularies, label_moments)
+
+    def _present(self, examples: pd.DataFrame) -> dict[str, int]:
+        """Values present per feature column (a missing category is '')."""
+        counts = {}
+        for column, kind in self.kinds.items():
+            values = examples[FEATURE_PREFIX + column]
+            counts[column] = int(
+                values.ne("").sum() if kind == "categorical" else values.notna().sum()
+            )
+        return counts
+
+    def _check(self, rows: int, total: int, present: Counter) -> None:
+        for column in self.kinds:
+            if present[column] == 0:
+                raise DataError(
+                    f"{self.source}: column '{column}' is empty in every row; remove it or add "
+                    f"it to --exclude {column}."
+                )
+        if rows < total:
+            _note(f"left out {total - rows} row(s) with no '{self.target}' value.")
+        for name, count in self.split_counts.items():
+            if count == 0:
+                raise DataError(
+                    f"{self.source}: the {name} split has no rows; give more rows, or fix the "
+                    "split column."
+                )
+
+    def _targets(self, labels: Counter, context: RunContext) -> Targets:
+        import pandas as pd
+
+        from pmtk.core.targets import infer_targets
+
+        values = label_values(pd.Series(list(labels)), self.target, self.source)
+        targets = infer_targets(values, source=self.source,
+                                positive_class=self.options.get("positive_class"))  # fmt: skip
+        if targets.kind != "regression":
+            raw = pd.Series(list(labels))
+            self.codes = dict(zip(raw, targets.encode(raw).tolist(), strict=True))
+        targets.values = None
+        return targets
+
+    def _class_counts(self, train_labels: Counter) -> dict[int, int]:
+        import pandas as pd
+
+        if self.targets.kind not in ("binary", "multiclass"):
+            return {}
+        labels = pd.Series(list(train_labels))
+        codes = self.targets.encode(labels)
+        counts: Counter = Counter()
+        for code, label in zip(codes, train_labels, strict=True):
+            counts[int(code)] += train_labels[label]
+        return dict(counts)
+
+    def _derived(self, numeric, moments, vocabularies, label_moments) -> dict[str, Any]:
+        train_sample = self.samples["train"].rows()
+        entries = []
+        train_rows = self.split_counts["train"]
+        for index, column in enumerate(numeric):
+            entry = {"column": column, "input": self.names[column]}
+            if moments.count[index] == 0:  # as features.statistics: a neutral 0
+                entries.append(entry | {"median": 0.0, "mean": 0.0, "variance": 1.0})
+                entries[-1]["missing"] = 1.0
+                continue
+            values = train_sample[FEATURE_PREFIX + column].dropna()
+            entries.append(entry | {
+                "median": float(values.median()) if len(values) else float(moments.mean[index]),
+                "mean": float(moments.mean[index]),
+                "variance": float(moments.variance[index]) or 1.0,
+                "missing": round(1 - float(moments.count[index]) / train_rows, 6),
+            })  # fmt: skip
+        categorical = []
+        for column, counts in vocabularies.items():
+            ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+            vocabulary = [str(name) for name, _ in ordered[:MAX_CATEGORIES]]
+            categorical.append({"column": column, "input": self.names[column],
+                                "vocabulary": vocabulary})  # fmt: skip
+        derived = {"target": resolved_target(self.options), "id_column": self.id_column,
+                   "numeric": entries, "categorical": categorical}  # fmt: skip
+        if label_moments.count[0] > 0:
+            derived["target_mean"] = float(label_moments.mean[0])
+            derived["target_std"] = float(np.sqrt(label_moments.variance[0])) or 1.0
+        return derived
+
+    # ------------------------------------------------------------------ what the loop reads
+
+    def counts(self) -> dict[str, int]:
+        """Examples per split."""
+        return dict(self.split_counts)
+
+    def class_counts(self) -> dict[int, int]:
+        """Training examples per encoded class."""
+        return dict(self.train_classes)
+
+    def _encoded(self, examples: pd.DataFrame) -> np.ndarray:
+        """``Targets.encode``, looked up by raw value (one Python call per distinct label)."""
+        labels = examples["label"]
+        if self.targets.kind == "regression":
+            return labels.to_numpy(dtype="float32")
+        values = labels.map(self.codes).fillna(-1).to_numpy(dtype="int32")
+        return values.astype("float32") if self.targets.kind == "binary" else values
+
+    def chunks(self, name: str, context: RunContext) -> Iterator[tuple[pd.DataFrame, np.ndarray]]:
+        """One split's examples and encoded targets, batch by batch in file order."""
+        for examples, split in self._decoded():
+            part = examples[split == name].reset_index(drop=True)
+            if len(part):
+                yield part, self._encoded(part)
+
+    def dataset(self, name: str, context: RunContext) -> tf.data.Dataset:
+        """One split's unbatched ``(inputs, target)`` dataset, streamed from disk."""
+        import tensorflow as tf
+
+        from pmtk.plugins.risk.task import model_inputs
+
+        derived = context.derived
+
+        def generate() -> Iterator[Any]:
+            for examples, split in self._decoded(with_ids=False):
+                part = examples[split == name]
+                if len(part):
+                    yield model_inputs(part, derived), self._encoded(part)
+
+        inputs = {f["input"]: tf.TensorSpec((None, 1), tf.float32) for f in derived["numeric"]}
+        inputs |= {f["input"]: tf.TensorSpec((None, 1), tf.string) for f in derived["categorical"]}
+        dtype = tf.int32 if self.targets.kind == "multiclass" else tf.float32
+        signature = (inputs, tf.TensorSpec((None,), dtype))
+        rows = tf.data.Dataset.from_generator(generate, output_signature=signature).unbatch()
+        # Known from the statistics pass: Keras then counts its steps, and the loop sizes
+        # its shuffle buffer, as for an in-memory dataset.
+        return rows.apply(tf.data.experimental.assert_cardinality(self.split_counts[name]))
+
+    def sample(self, name: str) -> tuple[pd.DataFrame, np.ndarray]:
+        """The seeded uniform sample of one split kept by the statistics pass."""
+        rows = self.samples[name].rows().reset_index(drop=True)
+        return rows, self._encoded(rows)
+
+    def test_groups(self) -> np.ndarray | None:
+        """A hash of each test example's group, in file order (None without groups)."""
+        return self.groups
+
+
+def _trimmed(batch: pa.RecordBatch, columns: list[str | None]) -> pa.RecordBatch:
+    """Text columns among ``columns`` stripped, '' where missing, by pyarrow (no Python loop)."""
+    import pyarrow.compute as pc
+    import pyarrow.types as types
+
+    arrays = list(batch.columns)
+    for index, field in enumerate(batch.schema):
+        if field.name in columns and (
+            types.is_string(field.type) or types.is_large_string(field.type)
+        ):
+            arrays[index] = pc.fill_null(pc.utf8_trim_whitespace(arrays[index]), "")
+    return type(batch).from_arrays(arrays, schema=batch.schema)
+
+
+def _text(values: pd.Series) -> pd.Series:
+    """``features.category_text``, skipped for text ``_trimmed`` already cleaned."""
+    if values.dtype == object and values.map(type).eq(str).all():
+        return values
+    return category_text(values)
+
+
+def _numbered(raw: pd.DataFrame) -> pd.DataFrame:
+    """An empty stand-in for the batch that numbers its rows from the batch's first row."""
+    import pandas as pd
+
+    stand_in = pd.DataFrame(index=range(len(raw)))
+    stand_in.attrs["row_label"] = ("row", int(raw.index[0]) + 1 if len(raw) else 1)
+    return stand_in

@@ -1,0 +1,132 @@
+"""``pmtk run risk`` on a Parquet cohort read in batches (``PMTK_STREAMING_ROWS`` set low)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pmtk.core.streaming import THRESHOLD_VARIABLE
+from tests.plugins.risk.conftest import make_cohort, write_table
+
+FAST = ("--epochs", "3", "--batch-size", "32", "--importance-repeats", "1", "--bootstrap", "200")
+
+
+def _run(cli, data: Path, output: Path, *extra: str) -> dict:
+    result = cli("run", "risk", "--data", data, "--output", output, "--target", "outcome",
+                 "--id-column", "patient_id", *FAST, *extra)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    return json.loads((output / "metrics.json").read_text())
+
+
+def _keys(value, prefix: str = "") -> set[str]:
+    """Every key path of a JSON value (list items share one path)."""
+    if isinstance(value, dict):
+        found = set()
+        for key, inner in value.items():
+            found |= {f"{prefix}/{key}"} | _keys(inner, f"{prefix}/{key}")
+        return found
+    if isinstance(value, list):
+        return set().union(*(_keys(item, prefix + "[]") for item in value)) if value else set()
+    return set()
+
+
+@pytest.fixture(scope="module")
+def cohort(tmp_path_factory) -> Path:
+    """600 people with a learnable outcome, as Parquet."""
+    folder = tmp_path_factory.mktemp("cohort")
+    return write_table(make_cohort(600, seed=3), folder / "cohort.parquet")
+
+
+@pytest.fixture(scope="module")
+def both_runs(cohort: Path, tmp_path_factory) -> dict[str, Path]:
+    """The same cohort trained in memory and streamed."""
+    from typer.testing import CliRunner
+
+    from pmtk.cli.app import build_app
+    from pmtk.core.plugins import PluginHost, reset_plugin_host
+
+    host = PluginHost(entry_points=False)
+    reset_plugin_host(host)
+    runner = CliRunner()
+
+    def cli(*args):
+        return runner.invoke(build_app(host), [str(a) for a in args], catch_exceptions=False)
+
+    folder = tmp_path_factory.mktemp("runs")
+    monkeypatch = pytest.MonkeyPatch()
+    try:
+        monkeypatch.delenv(THRESHOLD_VARIABLE, raising=False)
+        _run(cli, cohort, folder / "memory")
+        monkeypatch.setenv(THRESHOLD_VARIABLE, "0")
+        _run(cli, cohort, folder / "streamed")
+    finally:
+        monkeypatch.undo()
+        reset_plugin_host(None)
+    return {"memory": folder / "memory", "streamed": folder / "streamed"}
+
+
+def _json(run: Path, name: str) -> dict:
+    return json.loads((run / name).read_text())
+
+
+def test_streamed_run_learns_and_says_it_streamed(both_runs):
+    metrics = _json(both_runs["streamed"], "metrics.json")
+    assert metrics["test"]["auroc"] >= 0.8, metrics["test"]
+    assert _json(both_runs["streamed"], "config.json")["loop"]["streamed"] is True
+    assert _json(both_runs["memory"], "config.json")["loop"]["streamed"] is False
+    assert sum(metrics["n"].values()) == 600
+    assert metrics["importance"] == {"rows": metrics["n"]["test"], "repeats": 1}
+    assert metrics["baseline"]["train_rows"] == metrics["n"]["train"]
+
+
+def test_streamed_run_has_the_outputs_of_the_in_memory_run(both_runs):
+    memory, streamed = both_runs["memory"], both_runs["streamed"]
+    assert sorted(p.name for p in memory.iterdir()) == sorted(p.name for p in streamed.iterdir())
+    for name in ("metrics.json", "config.json"):
+        assert _keys(_json(streamed, name)) == _keys(_json(memory, name)), name
+    memory_table = pd.read_csv(memory / "predictions.csv")
+    streamed_table = pd.read_csv(streamed / "predictions.csv")
+    assert list(streamed_table.columns) == list(memory_table.columns)
+    assert len(streamed_table) == _json(streamed, "metrics.json")["n"]["test"]
+    derived = _json(streamed, "config.json")["derived"]
+    expected = _json(memory, "config.json")["derived"]
+    assert [f["column"] for f in derived["numeric"]] == [f["column"] for f in expected["numeric"]]
+    for feature in derived["categorical"]:
+        assert set(feature["vocabulary"]) <= {"never", "former", "current", "north", "south", ""}
+
+
+def test_pmtk_predict_works_on_a_streamed_run(both_runs, cli, cohort: Path, tmp_path: Path):
+    out = tmp_path / "predicted.csv"
+    result = cli("predict", both_runs["streamed"], "--data", cohort, "--output", out)
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out)
+    assert len(table) == 600 and table["score"].between(0, 1).all()
+
+
+def test_splits_follow_the_id_not_the_row_order(cli, cohort: Path, tmp_path: Path, monkeypatch):
+    monkeypatch.setenv(THRESHOLD_VARIABLE, "0")
+    shuffled = pd.read_parquet(cohort).sample(frac=1.0, random_state=7)
+    moved = write_table(shuffled, tmp_path / "moved.parquet")
+    fast = ("--epochs", "1", "--importance-repeats", "0", "--bootstrap", "0")
+    first = cli("run", "risk", "--data", cohort, "--target", "outcome", "--id-column",
+                "patient_id", "--output", tmp_path / "a", *fast)  # fmt: skip
+    second = cli("run", "risk", "--data", moved, "--target", "outcome", "--id-column",
+                 "patient_id", "--output", tmp_path / "b", *fast)  # fmt: skip
+    assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
+    ids = [set(pd.read_csv(tmp_path / run / "predictions.csv")["id"]) for run in ("a", "b")]
+    assert ids[0] == ids[1] and len(ids[0]) > 50
+
+
+def test_a_parquet_folder_streams_at_any_size(cli, tmp_path: Path, monkeypatch):
+    monkeypatch.delenv(THRESHOLD_VARIABLE, raising=False)
+    frame = make_cohort(400, seed=5)
+    folder = tmp_path / "parts"
+    for index, rows in enumerate(np.array_split(np.arange(len(frame)), 3)):
+        write_table(frame.iloc[rows], folder / f"part-{index}.parquet")
+    metrics = _run(cli, folder, tmp_path / "run")
+    assert sum(metrics["n"].values()) == 400
+    assert _json(tmp_path / "run", "config.json")["loop"]["streamed"] is True
