@@ -30,6 +30,7 @@ RUNS = {
     ),
     "risk": ([], "bundled cohort (3000 patients)"),
     "autoencoder": ([], "bundled expression matrix (1500 x 60)"),
+    "fusion": ([], "bundled patients (800: scan, promoter, clinical; cells missing)"),
 }
 HEADLINE = {"binary": "auroc", "multiclass": "macro_auroc"}
 
@@ -65,14 +66,23 @@ def _interval(values: list[float] | None) -> str:
     return "-" if values is None else f"{values[0]:.3f}-{values[1]:.3f}"
 
 
+def _best_single(metrics: dict, metric: str) -> str:
+    """The fused model shown one modality only: the best of them (``metrics.json``'s
+    ``modalities``)."""
+    name, values = max(metrics["modalities"].items(), key=lambda item: item[1]["test"][metric])
+    return f"{name} {values['test'][metric]:.3f}"
+
+
 def table(name: str, results: dict[int, dict]) -> str:
     """A Markdown table: one row per seed, then the median and the worst seed."""
     metric = headline(next(iter(results.values())))
+    fused = "modalities" in next(iter(results.values()))
     lines = [
         f"**{name}** — {RUNS[name][1]}; test `{metric}` (95% CI)",
         "",
-        "| seed | model | baseline | difference (95% CI) | warnings | wall s |",
-        "|---|---|---|---|---|---|",
+        "| seed | model | baseline | difference (95% CI) | warnings | wall s |"
+        + (" best single modality |" if fused else ""),
+        "|---|---|---|---|---|---|" + ("---|" if fused else ""),
     ]
     for seed, metrics in sorted(results.items()):
         versus = metrics["versus_baseline"]["test"][metric]
@@ -82,9 +92,13 @@ def table(name: str, results: dict[int, dict]) -> str:
             f" | {baseline['model']} {baseline['test'][metric]:.3f}"
             f" | {versus['difference']:+.3f} ({_interval(versus['ci'])})"
             f" | {len(metrics['warnings'])} | {metrics['wall_seconds']:.0f} |"
+            + (f" {_best_single(metrics, metric)} |" if fused else "")
         )
     values = [m["test"][metric] for m in results.values()]
-    lines.append(f"| median / min | {statistics.median(values):.3f} / {min(values):.3f} | | | | |")
+    lines.append(
+        f"| median / min | {statistics.median(values):.3f} / {min(values):.3f} | | | | |"
+        + (" |" if fused else "")
+    )
     return "\n".join(lines)
 
 

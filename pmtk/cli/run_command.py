@@ -45,6 +45,8 @@ def _parameter(option: TaskOption, models: list[str]) -> inspect.Parameter:
     if choices:
         annotation = Literal[tuple(choices)]  # typer shows and checks Literal values as choices
         annotation = annotation | None if option.default is None else annotation
+    if option.multiple:  # a repeatable flag: typer collects the values into a list
+        annotation = list[option.type] | None
     if option.type is bool:
         flag = f"{flag}/--no-{flag[2:]}"
     default = typer.Option(option.default, flag, help=option.help)

@@ -107,6 +107,14 @@ def read_config(path: Path, task: Task) -> dict[str, Any]:
 
 
 def _coerce(option: TaskOption, value: Any, path: Path) -> Any:
+    if option.multiple:
+        if not isinstance(value, list):
+            raise OptionError(
+                f"Config file {path}: '{option.name}' must be a list such as "
+                f"['{option.name}-value'], got {value!r}."
+            )
+        single = TaskOption(option.name, option.type, None, option.help, option.choices)
+        return [_coerce(single, item, path) for item in value]
     expected = option.type
     if expected is Path and isinstance(value, str):
         return (path.parent / value).resolve()
@@ -117,6 +125,14 @@ def _coerce(option: TaskOption, value: Any, path: Path) -> Any:
             f"Config file {path}: '{option.name}' must be {expected.__name__}, got {value!r}."
         )
     return value
+
+
+def _check_choice(option: TaskOption, value: Any) -> None:
+    if option.choices and value is not None and value not in option.choices:
+        raise OptionError(
+            f"--{option.name.replace('_', '-')} must be one of {', '.join(option.choices)}; "
+            f"got '{value}'."
+        )
 
 
 def resolve(task: Task, given: dict[str, Any], explicit: set[str]) -> dict[str, Any]:
@@ -145,11 +161,10 @@ def resolve(task: Task, given: dict[str, Any], explicit: set[str]) -> dict[str, 
                 options[name] = value
     for option in all_options(task):
         value = options.get(option.name)
-        if option.choices and value is not None and value not in option.choices:
-            raise OptionError(
-                f"--{option.name.replace('_', '-')} must be one of {', '.join(option.choices)}; "
-                f"got '{value}'."
-            )
+        if option.multiple:
+            options[option.name] = value = list(value) if value else []
+        for item in value if option.multiple else [value]:
+            _check_choice(option, item)
         if option.type is float and value is not None and not math.isfinite(value):
             raise OptionError(
                 f"--{option.name.replace('_', '-')} must be a finite number; got {value}."

@@ -44,6 +44,7 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "genomics": "pmtk.plugins.genomics",
     "risk": "pmtk.plugins.risk",
     "autoencoder": "pmtk.plugins.autoencoder",
+    "fusion": "pmtk.plugins.fusion",
 }
 
 

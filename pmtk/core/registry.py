@@ -211,15 +211,18 @@ class Registry:
 
         Args:
             modality: The modality (a task's name for the built-in ones).
-            encoder_name: The encoder; None means the modality task's ``default_encoder``.
+            encoder_name: The encoder; None means the modality task's ``default_encoder``,
+                or the modality's only encoder when the task names none.
 
         Raises:
             OptionError: No plugin registers that encoder for the modality.
             PluginError: Several plugins register it.
         """
+        encoders = self.encoders.get(modality, {})
         if encoder_name is None and modality in self.tasks:
             encoder_name = self.tasks[modality].value.default_encoder
-        encoders = self.encoders.get(modality, {})
+        if encoder_name is None and len(encoders) == 1:  # a modality's only encoder
+            encoder_name = next(iter(encoders))
         self._check_conflict(f"encoder of {modality}", str(encoder_name))
         if encoder_name not in encoders:
             raise OptionError(

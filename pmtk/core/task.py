@@ -9,13 +9,14 @@ TensorFlow, so tasks can be listed without loading it.
 from __future__ import annotations
 
 import abc
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 # The types a task touches, importable from here as before.
 from pmtk.core.context import InputShape, ModelSpec, RunContext, SplitData
+from pmtk.core.errors import DataError
 from pmtk.core.reader import Reader
 from pmtk.core.targets import TARGET_KINDS, Targets
 
@@ -48,6 +49,8 @@ class TaskOption:
         default: Value when neither the command line nor the config file gives one.
         help: One line shown by ``--help``.
         choices: Allowed values for a ``str`` option.
+        multiple: The flag may be given several times; the value is a list of ``type``
+            (in a ``--config`` file: a TOML array). ``default`` is then None or a tuple.
     """
 
     name: str
@@ -55,6 +58,7 @@ class TaskOption:
     default: Any
     help: str
     choices: Sequence[str] | None = None
+    multiple: bool = False
 
 
 class Task(abc.ABC):
@@ -100,6 +104,62 @@ class Task(abc.ABC):
             DataError: The path is missing, empty, unreadable or malformed.
         """
         raise NotImplementedError
+
+    def modality_examples(
+        self,
+        cells: pd.Series,
+        base: Path,
+        context: RunContext,
+        where: Callable[[Any], str],
+    ) -> pd.DataFrame:
+        """This task's examples for one column of a patient table (``pmtk run fusion``).
+
+        Fusion reads a column given as ``--modality COLUMN=TASK`` through this method, then
+        :meth:`derive` and :meth:`dataset` as usual. The default takes each cell as the path
+        of one file that :meth:`read` (with ``require_labels=False``) turns into exactly one
+        example, which suits a task whose ``read`` accepts a single file when predicting.
+        A task overrides it when its cells hold something else (genomics: the sequence) or
+        when it can list files faster than by reading each (imaging).
+
+        Args:
+            cells: The column's non-empty cells as text, indexed by patient row.
+            base: The patient table's folder: relative paths are relative to it.
+            context: This task's run context inside the fused run (its own options).
+            where: ``where(index)`` names a cell for messages, such as
+                ``"patients.csv, line 4, column 'ecg'"``.
+
+        Returns:
+            The examples table :meth:`dataset` takes, indexed like ``cells``. Rows may be
+            left out only when an option of the task says so (imaging's
+            ``--skip-bad-images``); fusion treats those cells as missing.
+
+        Raises:
+            DataError: A cell this task cannot read, named with ``where``.
+        """
+        import pandas as pd
+
+        tables = []
+        for index, cell in cells.items():
+            path = Path(str(cell)).expanduser()
+            path = path if path.is_absolute() else base / path
+            if not path.exists():
+                raise DataError(
+                    f"{where(index)}: {path} does not exist; fix the path (relative paths "
+                    "start at the table's folder) or leave the cell empty if it is missing."
+                )
+            try:
+                table = self.read(path, context, require_labels=False)
+            except DataError as error:
+                raise DataError(f"{where(index)}: {error}") from None
+            if len(table) != 1:
+                raise DataError(
+                    f"{where(index)}: {path} holds {len(table)} examples for the task "
+                    f"'{self.name}'; give each cell one file with one example."
+                )
+            tables.append(table)
+        examples = pd.concat(tables, ignore_index=True)
+        examples.index = cells.index
+        return examples
 
     def derive(self, train: pd.DataFrame, context: RunContext) -> dict[str, Any]:
         """Learns settings from the training examples that prediction must reuse.

@@ -851,8 +851,14 @@ def train_runs(root: Path, invoke: Callable[[list[str]], object]) -> dict[str, P
     return runs
 
 
+# Cases kept in modules of their own register themselves on import.
+from tests.badinput import fusion_cases  # noqa: E402, F401
+
+
 def main(argv: list[str]) -> int:
     """Writes every case that needs no trained run under ``argv[0]`` and prints its command."""
+    from tests.badinput.make_corpus import CASES  # run as a script, this module is __main__
+
     if len(argv) != 1:
         print("usage: python -m tests.badinput.make_corpus DIR", file=sys.stderr)
         return 2

@@ -5,6 +5,7 @@ Hook implementations only. Each imports what it needs inside the function, so
 
 - ``pmtk_register_tasks``: the ``ecg`` task (``pmtk run ecg``);
 - ``pmtk_register_models``: ``cnn1d`` for ``ecg`` and ``tiny_resnet`` for ``imaging``;
+- ``pmtk_register_encoders``: ``cnn1d`` for ``ecg``, so ECG recordings join ``pmtk run fusion``;
 - ``pmtk_register_readers``: ``.npy`` image arrays for ``imaging``;
 - ``pmtk_register_callbacks``: ``example_callback.json`` in every run directory;
 - ``pmtk_register_commands``: ``pmtk ecg-info``.
@@ -28,6 +29,14 @@ def pmtk_register_models(register):
 
     register("ecg", "cnn1d", models.build_cnn1d, "two Conv1D blocks + global pooling (default)")
     register("imaging", "tiny_resnet", models.build_tiny_resnet, "3-stage ResNet [pmtk-example]")
+
+
+@hookimpl
+def pmtk_register_encoders(register):
+    """Lets ECG recordings be a modality of pmtk's fusion task (``--modality ecg=ecg``)."""
+    from pmtk_example import models
+
+    register("ecg", "cnn1d", models.encode_cnn1d, "cnn1d's layers before its output")
 
 
 @hookimpl

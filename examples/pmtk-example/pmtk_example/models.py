@@ -13,15 +13,17 @@ from pmtk.core.targets import output_layer
 from pmtk.core.task import ModelSpec
 
 
-def build_cnn1d(spec: ModelSpec) -> Any:
-    """Normalization -> two Conv1D blocks -> global average and max pooling -> output.
+def encode_cnn1d(spec: ModelSpec) -> Any:
+    """The ``cnn1d`` layers before its output: an ECG embedding for pmtk's fusion task.
 
-    The Normalization layer learns the mean and variance of the training
-    recordings, so the saved model takes raw samples. Options used: ``filters``,
-    ``kernel_size``, ``dropout_rate``.
+    Normalization -> two Conv1D blocks -> global average and max pooling. The
+    Normalization layer learns the mean and variance of the training recordings, so
+    the saved model takes raw samples. Options used: ``filters``, ``kernel_size``.
     """
     import keras
     from keras import layers
+
+    from pmtk.core.encoders import Encoded
 
     options = spec.options
     filters, kernel_size = options.get("filters", 16), options.get("kernel_size", 7)
@@ -34,9 +36,19 @@ def build_cnn1d(spec: ModelSpec) -> Any:
         x = layers.MaxPooling1D(2)(x)
     # Average pooling sees the rhythm overall, max pooling one odd beat.
     x = layers.Concatenate()([layers.GlobalAveragePooling1D()(x), layers.GlobalMaxPooling1D()(x)])
-    x = layers.Dropout(options.get("dropout_rate", 0.2))(x)
+    return Encoded(inputs, x)
+
+
+def build_cnn1d(spec: ModelSpec) -> Any:
+    """:func:`encode_cnn1d` -> dropout -> output. Options used: ``filters``,
+    ``kernel_size``, ``dropout_rate``."""
+    import keras
+    from keras import layers
+
+    encoded = encode_cnn1d(spec)
+    x = layers.Dropout(spec.options.get("dropout_rate", 0.2))(encoded.embedding)
     outputs = output_layer(spec.kind, spec.num_classes)(x)
-    return keras.Model(inputs, outputs, name="cnn1d")
+    return keras.Model(encoded.inputs, outputs, name="cnn1d")
 
 
 def _residual_block(x: Any, filters: int, stride: int) -> Any:

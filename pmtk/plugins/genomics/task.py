@@ -83,6 +83,19 @@ class GenomicsTask(Task):
         check_sequences(examples["sequence"], lambda index: _where(examples, index, path))
         return examples
 
+    def modality_examples(self, cells, base: Path, context: RunContext, where):
+        """Fusion: each cell holds a patient's DNA sequence itself (A, C, G, T, IUPAC codes)."""
+        import pandas as pd
+
+        from pmtk.plugins.genomics.encoding import check_sequences
+
+        sequences = [str(cell).strip() for cell in cells]
+        check_sequences(sequences, lambda position: where(cells.index[position]))
+        return pd.DataFrame(
+            {"id": [str(index) for index in cells.index], "sequence": sequences},
+            index=cells.index,
+        )
+
     def load_model(self, path: Path):
         """Registers the genomics layers, then loads the model."""
         import pmtk.plugins.genomics.layers  # noqa: F401

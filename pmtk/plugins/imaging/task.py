@@ -58,6 +58,48 @@ class ImagingTask(Task):
             examples = _drop_unreadable(self, examples, context)
         return examples
 
+    def modality_examples(self, cells, base: Path, context: RunContext, where):
+        """Fusion: each cell is an image path (relative to the table), in any format read here.
+
+        With ``--skip-bad-images``, missing and unreadable images are left out with a note
+        (fusion then treats them as missing) instead of stopping the run.
+        """
+        import pandas as pd
+
+        paths = {}
+        bad = []
+        for index, cell in cells.items():
+            path = Path(str(cell)).expanduser()
+            path = path if path.is_absolute() else base / path
+            problem = None
+            if not path.is_file():
+                problem = f"the image {path} does not exist"
+            elif context.reader_for(path.name) is None:
+                problem = f"no image reader handles {path.name}; convert it to PNG or DICOM"
+            if problem is not None:
+                bad.append((index, problem))
+            else:
+                paths[index] = str(path)
+        skip = bool(context.options.get("skip_bad_images"))
+        if bad and not skip:
+            index, problem = bad[0]
+            raise DataError(
+                f"{where(index)}: {problem}; fix the path (relative paths start at the "
+                "table's folder), leave the cell empty, or pass --skip-bad-images to treat "
+                "it as missing."
+            )
+        examples = pd.DataFrame({"id": [str(i) for i in paths], "path": list(paths.values())})
+        examples.index = pd.Index(list(paths), dtype=cells.index.dtype)
+        if skip:
+            examples = _drop_unreadable(self, examples, context, keep_index=True)
+            if bad:
+                print(
+                    f"Note: left out {len(bad)} missing or unreadable image(s), such as at "
+                    f"{where(bad[0][0])}; they count as missing.",
+                    file=sys.stderr,
+                )
+        return examples
+
     def derive(self, train: pd.DataFrame, context: RunContext) -> dict[str, Any]:
         """Chooses 1 or 3 channels from ``--color-mode`` and a sample of training images."""
         mode = context.options.get("color_mode", "auto")
@@ -114,7 +156,7 @@ class ImagingTask(Task):
 
 
 def _drop_unreadable(
-    task: ImagingTask, examples: pd.DataFrame, context: RunContext
+    task: ImagingTask, examples: pd.DataFrame, context: RunContext, keep_index: bool = False
 ) -> pd.DataFrame:
     """Decodes every image once and drops those that fail, saying which."""
     from concurrent.futures import ThreadPoolExecutor
@@ -132,4 +174,5 @@ def _drop_unreadable(
     if dropped:
         print(f"Note: left out {len(dropped)} unreadable image(s): {', '.join(dropped[:5])}",
               file=sys.stderr)  # fmt: skip
-    return examples[keep].reset_index(drop=True)
+    kept = examples[keep]
+    return kept if keep_index else kept.reset_index(drop=True)
