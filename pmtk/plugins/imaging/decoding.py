@@ -36,10 +36,11 @@ def read_opencv(path: str | Path) -> np.ndarray:
     image = cv2.imdecode(raw, cv2.IMREAD_UNCHANGED) if raw.size else None
     if image is None:
         raise UnreadableImage(f"OpenCV cannot decode {path}")
+    # In place: a fresh full-size buffer per image costs more than the channel swap itself.
     if image.ndim == 3 and image.shape[2] == 3:
-        image = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+        cv2.cvtColor(image, cv2.COLOR_BGR2RGB, dst=image)
     elif image.ndim == 3 and image.shape[2] == 4:
-        image = cv2.cvtColor(image, cv2.COLOR_BGRA2RGBA)
+        cv2.cvtColor(image, cv2.COLOR_BGRA2RGBA, dst=image)
     return image
 
 
