@@ -30,8 +30,8 @@ INSTALL = (
     f"{Path(sys.executable).parent / 'pip'} install --no-deps --target {TEST_PLUGINS} {EXAMPLE} "
     f"and put {TEST_PLUGINS} on PYTHONPATH (scripts/test.sh does both)"
 )
-HOOKS = ["pmtk_register_callbacks", "pmtk_register_commands", "pmtk_register_models",
-         "pmtk_register_readers", "pmtk_register_tasks"]  # fmt: skip
+HOOKS = ["pmtk_register_callbacks", "pmtk_register_commands", "pmtk_register_encoders",
+         "pmtk_register_models", "pmtk_register_readers", "pmtk_register_tasks"]  # fmt: skip
 RUN_FILES = {"model.keras", "config.json", "history.csv", "metrics.json", "predictions.csv"}
 
 
@@ -88,19 +88,24 @@ def _start(args: list[str | Path], cwd: Path) -> subprocess.Popen:
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory) -> dict[str, tuple[subprocess.Popen, str, str, Path]]:
-    """Three tiny training runs, started together: ecg, imaging/tiny_resnet, imaging on .npy."""
+    """Four tiny training runs, started together: ecg, imaging/tiny_resnet, imaging on .npy,
+    and fusion with ECG recordings as a modality."""
     if _installation_problem():
         return {}  # each test fails with the installation message
     root = tmp_path_factory.mktemp("example-runs")
     pngs = write_image_folder(root / "pngs")
     arrays = write_image_folder(root / "arrays", suffix=".npy")
     quick = ["--epochs", "1", "--batch-size", "8"]
+    patients = write_ecg_patients(root / "patients")
     commands = {
         "ecg": ["run", "ecg", *quick, "--output", root / "ecg"],
         "resnet": ["run", "imaging", "--model", "tiny_resnet", "--image-size", "16", *quick,
                    "--data", pngs, "--output", root / "resnet"],
         "npy": ["run", "imaging", "--model", "seed", "--image-size", "16", *quick,
                 "--data", arrays, "--output", root / "npy"],
+        "fusion": ["run", "fusion", "--data", patients, "--target", "label", "--id-column", "id",
+                   "--modality", "ecg=ecg", *quick, "--bootstrap", "50",
+                   "--output", root / "fusion"],
     }  # fmt: skip
     started = {name: _start(args, root) for name, args in commands.items()}
     results = {}
@@ -108,6 +113,31 @@ def runs(tmp_path_factory) -> dict[str, tuple[subprocess.Popen, str, str, Path]]
         stdout, stderr = process.communicate(timeout=300)
         results[name] = (process, stdout, stderr, root / name)
     return results
+
+
+def write_ecg_patients(folder: Path) -> Path:
+    """A patient table: each ECG of the example's sample as a ``.npy`` path (every fifth cell
+    empty) beside an age column."""
+    import numpy as np
+
+    sample = pd.read_csv(EXAMPLE / "pmtk_example" / "sample_data" / "ecg.csv")
+    signals = sample.filter(regex=r"^s\d+$").to_numpy(dtype="float32")
+    (folder / "ecg").mkdir(parents=True)
+    cells = []
+    for row, signal in enumerate(signals):
+        np.save(folder / "ecg" / f"r{row}.npy", signal)
+        cells.append("" if row % 5 == 4 else f"ecg/r{row}.npy")
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame(
+        {
+            "id": sample["id"],
+            "ecg": cells,
+            "age": rng.normal(60, 8, len(sample)).round(1),
+            "label": sample["label"],
+        }
+    )
+    table.to_csv(folder / "patients.csv", index=False)  # fmt: skip
+    return folder / "patients.csv"
 
 
 def finished_run(runs, name: str) -> Path:
@@ -251,6 +281,21 @@ def test_pmtk_predict_applies_the_ecg_run(runs, tmp_path):
     assert result.returncode == 0, result.stderr
     predictions = pd.read_csv(tmp_path / "p.csv")
     assert len(predictions) == 60 and set(predictions["predicted"]) <= {"normal", "arrhythmia"}
+
+
+def test_ecg_recordings_join_fusion_through_the_encoder_hook(runs, tmp_path):
+    """A third-party modality: the ECG task's reader and encoder inside a fused model."""
+    run_dir = finished_run(runs, "fusion")
+    config = json.loads((run_dir / "config.json").read_text())
+    modalities = {m["name"]: m for m in config["derived"]["modalities"]}
+    assert modalities["ecg"]["task"] == "ecg" and modalities["tabular"]["task"] == "risk"
+    assert modalities["ecg"]["input"]["shape"] == [256, 1]
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    assert set(metrics["modalities"]) == {"ecg", "tabular"}
+    data = Path(config["options"]["data"])
+    result = pmtk("predict", run_dir, "--data", data, "--output", tmp_path / "p.csv")
+    assert result.returncode == 0, result.stderr
+    assert len(pd.read_csv(tmp_path / "p.csv")) == 60
 
 
 def test_imaging_trains_the_plugin_architecture(runs):
