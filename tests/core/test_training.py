@@ -107,7 +107,8 @@ def test_finish_returns_derived_values_and_a_write_into_derived_is_deprecated(ru
 def test_loop_bookkeeping_has_its_own_section_of_config(run):
     config = _json(run["dir"] / "config.json")
     loop = config["loop"]
-    assert set(loop) == {"distribute", "class_weight"}
+    assert set(loop) == {"distribute", "class_weight", "streamed"}
+    assert loop["streamed"] is False  # the fake task reads its examples into memory
     assert (loop["distribute"]["workers"], loop["distribute"]["replicas"]) == (1, 1)
     # Deprecated copies in "derived" for one release; the task's own values win.
     assert {key: config["derived"][key] for key in loop} == loop
