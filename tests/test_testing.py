@@ -13,6 +13,7 @@ from pmtk import hookimpl
 from pmtk.core.plugins import PluginHost
 from pmtk.core.task import ModelSpec
 from pmtk.testing import check_task, write_image_folder
+from tests.badinput.fusion_cases import write_patients
 from tests.core.fake_task import FakeTask, build_dense, write_table
 
 BUILTIN_TASKS = set(PluginHost(entry_points=False).registry.tasks)
@@ -71,6 +72,18 @@ CASES: dict[str, tuple[Callable[[Path], Path], dict]] = {
     ),
     "risk": (_cohort, {"target": "target", "hidden_units": "4", "importance_repeats": 0}),
     "autoencoder": (_features, {"latent_dim": 2, "hidden_units": "4"}),
+    "fusion": (
+        lambda root: write_patients(root / "patients"),
+        {
+            "target": "outcome",
+            "id_column": "patient_id",
+            "modality": ["scan=imaging", "promoter=genomics"],
+            "encoder": ["scan=seed"],
+            "modality_option": ["scan.image_size=16", "promoter.filters=4", "promoter.units=4"],
+            "embedding_units": 4,
+            "hidden_units": 4,
+        },
+    ),  # fmt: skip
 }
 
 

@@ -80,8 +80,8 @@ def test_a_task_without_an_explainer_gets_one_sentence(cli, fake_run):
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert result.stderr.strip() == (
         "Error: The task 'fake' has no explainer, so 'pmtk explain' cannot explain its runs "
-        "(tasks with one: autoencoder, genomics, imaging, risk); a plugin can add one with the "
-        "pmtk_register_explainers hook."
+        "(tasks with one: autoencoder, fusion, genomics, imaging, risk); a plugin can add one with "
+        "the pmtk_register_explainers hook."
     )
     assert not (run / "explain").exists()
 
