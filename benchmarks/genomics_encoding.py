@@ -4,7 +4,9 @@
    a. 4 Mb as one sequence (a chromosome chunk);
    b. the same 4 Mb as training-size batches (64 sequences of 1,000 bases per batch).
    pmtk: ``encoding.encode`` (check every byte, pad/trim, one-hot by table lookup);
-   baseline: a per-base Python loop (dict lookup, one row assignment per base).
+   baseline: a per-base Python loop (dict lookup, one row assignment per base);
+   reference: ``np.take`` on a 256-row table and nothing else (no check), the ceiling.
+   The two sides alternate within each run and each run's own ratio is printed too.
 2. FASTA to tensor, end to end: 4 Mb in 20,000 records of 200 bases (60-character lines),
    plain and gzip. pmtk: ``reading.read_sequences`` (Biopython's SimpleFastaParser) +
    check + pack + one-hot, and the same up to the packed bytes the models take;
@@ -13,7 +15,8 @@
    "vs parser" is each FASTA row's speed relative to it, measured side by side on the same
    file (issue 16's target: FASTA to model input at least 0.5x SimpleFastaParser alone).
 
-Every number is the median of ``--repeats`` runs; ratios are pmtk / baseline.
+Every number is the median of ``--repeats`` runs; ratios are pmtk / baseline. The load
+average is printed: other processes on the machine slow every row, not always alike.
 Run: ``.venv/bin/python benchmarks/genomics_encoding.py`` (about a minute on 2 cores).
 """
 
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import os
 import statistics
 import sys
 import tempfile
@@ -32,7 +36,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pmtk.plugins.genomics.encoding import check_sequences, encode, one_hot, pack  # noqa: E402
+from pmtk.plugins.genomics.encoding import (  # noqa: E402
+    ONE_HOT_TABLE,
+    check_sequences,
+    encode,
+    one_hot,
+    pack,
+)
 from pmtk.plugins.genomics.reading import read_fasta, read_sequences  # noqa: E402
 
 BASES_TOTAL = 4_000_000
@@ -83,6 +93,23 @@ def in_batches(encoder: Callable[[list[str], int], object], sequences: list[str]
             encoder(sequences[start : start + size], 1_000)
 
     return run
+
+
+def alternating(runs: dict[str, Callable[[], object]], repeats: int) -> dict[str, list[float]]:
+    """Seconds of each call per run, the calls taking turns so load drift hits them alike."""
+    seconds: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(repeats):
+        for name, function in runs.items():
+            start = time.perf_counter()
+            function()
+            seconds[name].append(time.perf_counter() - start)
+    return seconds
+
+
+def take_alone(sequence: str) -> Callable[[], object]:
+    """``np.take`` on the 256-row one-hot table, with no check: the lookup's ceiling."""
+    codes = np.frombuffer(sequence.encode("ascii"), dtype=np.uint8)
+    return lambda: np.take(ONE_HOT_TABLE, codes, axis=0)
 
 
 def pmtk_fasta(path: Path, *, to_one_hot: bool) -> Callable[[], object]:
@@ -149,19 +176,27 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="runs per measurement")
     repeats = parser.parse_args().repeats
+    before = ", ".join(f"{value:.2f}" for value in os.getloadavg())
     megabases = BASES_TOTAL / 1e6
     genome = make_sequence(BASES_TOTAL)
     chunks = [genome[i : i + 1_000] for i in range(0, BASES_TOTAL, 1_000)]
-    rows = []
+    rows, each_run = [], []
     for name, pmtk_run, loop_run in [
         ("one-hot, 4 Mb as one sequence",
          lambda: encode([genome]), lambda: python_loop([genome], BASES_TOTAL)),
         ("one-hot, batches of 64 x 1,000 bases",
          in_batches(encode, chunks, 64), in_batches(python_loop, chunks, 64)),
     ]:  # fmt: skip
-        pmtk_seconds = median_seconds(pmtk_run, repeats)
-        loop_seconds = median_seconds(loop_run, max(1, repeats // 2))
-        rows.append((name, megabases / pmtk_seconds, megabases / loop_seconds))
+        runs = {"pmtk": pmtk_run, "loop": loop_run}
+        if "one sequence" in name:
+            runs["np.take"] = take_alone(genome)
+        seconds = alternating(runs, repeats)
+        loop_rate = megabases / statistics.median(seconds["loop"])
+        for side in [side for side in seconds if side != "loop"]:
+            label = name if side == "pmtk" else "reference: np.take alone, 4 Mb (no check)"
+            rows.append((label, megabases / statistics.median(seconds[side]), loop_rate))
+            ratios = [lo / pm for lo, pm in zip(seconds["loop"], seconds[side], strict=True)]
+            each_run.append((label, ratios))
     with tempfile.TemporaryDirectory() as folder:
         for path in write_fasta(Path(folder), genome):
             kind = "gzip" if path.suffix == ".gz" else "plain"
@@ -174,8 +209,15 @@ def main() -> None:
             rows.append((f"FASTA ({kind}): SimpleFastaParser alone", parser, None, parser))
             seconds = median_seconds(lambda path=path: read_fasta(path), repeats)
             rows.append((f"FASTA ({kind}): pmtk read_fasta", megabases / seconds, None, parser))
-    print(f"{BASES_TOTAL:,} bases; medians of {repeats} runs (loop: {max(1, repeats // 2)})\n")
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    print(
+        f"{BASES_TOTAL:,} bases; medians of {repeats} runs (FASTA loop: {max(1, repeats // 2)}); "
+        f"{os.cpu_count()} cores, load average before: {before}, after: {load}\n"
+    )
     report(rows)
+    print("\nEach run's ratio (pmtk / loop, the two measured back to back):")
+    for name, ratios in each_run:
+        print(f"  {name:<58}{' '.join(f'{ratio:.0f}x' for ratio in ratios)}")
 
 
 if __name__ == "__main__":
