@@ -95,8 +95,10 @@ def fit_baseline(
     )
 
 
-def bounded_rows(x: Any, y: np.ndarray, seed: int, limit: int = BASELINE_ROWS) -> tuple:
-    """``x`` and ``y`` whole, or a seeded uniform sample of ``limit`` rows in their order."""
+def bounded_rows(x: Any, y: np.ndarray, seed: int, limit: int | None = None) -> tuple:
+    """``x`` and ``y`` whole, or a seeded uniform sample of ``limit`` rows (default
+    :data:`BASELINE_ROWS`) in their order."""
+    limit = BASELINE_ROWS if limit is None else limit
     if len(y) <= limit:
         return x, y
     keep = np.sort(np.random.default_rng(seed).choice(len(y), limit, replace=False))

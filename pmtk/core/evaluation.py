@@ -3,6 +3,12 @@
 The network and its baseline are scored on the same test resamples, so the interval of
 their difference is paired. A run whose headline metric could be chance, or that loses
 to its baseline, says so.
+
+A test split past :data:`RESAMPLED_ROWS` rows is bootstrapped on a seeded subsample of that
+many rows (whole groups when grouped), and each interval is moved to the whole split's
+estimate with its width scaled by sqrt(m/n): the m-out-of-n bootstrap (Bickel, Götze and
+van Zwet, 1997), valid for these sqrt(n)-consistent metrics. Its time then stays bounded
+while the split grows; below the limit the intervals are the plain percentile bootstrap.
 """
 
 from __future__ import annotations
@@ -15,6 +21,8 @@ from pmtk.core import bootstrap, metrics
 from pmtk.core.baseline import BaselineFit
 from pmtk.core.resampled import weighted_metrics
 
+#: Test rows bootstrapped at most (a larger split is subsampled, see the module docstring).
+RESAMPLED_ROWS = 20_000
 #: The metric a run is judged by, per target kind, and its chance level.
 HEADLINE = {
     "binary": ("auroc", 0.5),
@@ -66,15 +74,88 @@ def evaluate_splits(
         if baseline.train_rows is not None:  # a sample when the training split is large
             results["baseline"]["train_rows"] = baseline.train_rows
 
-    def statistic(weights: np.ndarray) -> dict[str, np.ndarray]:
-        values = weighted_metrics(kind, test_truth, test_scores, weights)
-        if baseline is None:
-            return values
-        other = weighted_metrics(kind, test_truth, baseline.scores["test"], weights)
-        return values | {f"baseline:{k}": v for k, v in other.items()}
+    def statistic_of(rows: Any) -> bootstrap.Statistic:
+        truth, scores = test_truth[rows], test_scores[rows]
+        other = None if baseline is None else baseline.scores["test"][rows]
 
-    results.update(paired_intervals(statistic, test_truth, groups, resamples, seed, kind))
+        def statistic(weights: np.ndarray) -> dict[str, np.ndarray]:
+            values = weighted_metrics(kind, truth, scores, weights)
+            if other is None:
+                return values
+            more = weighted_metrics(kind, truth, other, weights)
+            return values | {f"baseline:{k}": v for k, v in more.items()}
+
+        return statistic
+
+    everything = slice(None)
+    subsample = _subsample(len(test_truth), groups, seed) if resamples else None
+    if subsample is None:
+        found = paired_intervals(
+            statistic_of(everything), test_truth, groups, resamples, seed, kind
+        )
+    else:
+        rows, factor = subsample
+        part_groups = None if groups is None else np.asarray(groups)[rows]
+        found = paired_intervals(statistic_of(rows), test_truth[rows], part_groups, resamples,
+                                 seed, kind)  # fmt: skip
+        whole = (statistic_of(everything), len(test_truth))
+        found = _rescaled(found, whole, (statistic_of(rows), len(rows)), factor)
+    results.update(found)
     return results
+
+
+def _subsample(count: int, groups: Any, seed: int) -> tuple[np.ndarray, float] | None:
+    """Rows of a seeded subsample of about :data:`RESAMPLED_ROWS` rows (whole groups) and the
+    width factor sqrt(m/n) in resampled units; None when the split is not larger."""
+    if count <= RESAMPLED_ROWS:
+        return None
+    import pandas as pd
+
+    rng = np.random.default_rng(seed)
+    if groups is None:
+        return np.sort(rng.choice(count, RESAMPLED_ROWS, replace=False)), np.sqrt(
+            RESAMPLED_ROWS / count
+        )
+    codes, _ = pd.factorize(pd.Series(groups).astype(str))
+    units = int(codes.max()) + 1
+    kept = max(bootstrap.MIN_EXAMPLES, round(units * RESAMPLED_ROWS / count))
+    if kept >= units:
+        return None
+    chosen = rng.choice(units, kept, replace=False)
+    return np.flatnonzero(np.isin(codes, chosen)), np.sqrt(kept / units)
+
+
+def _rescaled(found: dict, whole: tuple, part: tuple, factor: float) -> dict[str, Any]:
+    """Subsample intervals moved to the whole split's estimate, their width scaled by factor.
+
+    Args:
+        found: What :func:`paired_intervals` gave on the subsample.
+        whole: The statistic of the whole split and its row count.
+        part: The statistic of the subsample and its row count.
+        factor: sqrt(m/n).
+    """
+    centres = []
+    for statistic, count in (whole, part):
+        values = {k: float(v[0]) for k, v in statistic(np.ones((1, count))).items()}
+        for name in [k for k in values if not k.startswith("baseline:")]:
+            if f"baseline:{name}" in values:
+                values[f"difference:{name}"] = values[name] - values[f"baseline:{name}"]
+        centres.append(values)
+
+    def moved(name: str, bounds: list[float] | None) -> list[float] | None:
+        if bounds is None or not np.isfinite([centres[0][name], centres[1][name]]).all():
+            return None
+        return [round(centres[0][name] + factor * (b - centres[1][name]), 6) for b in bounds]
+
+    out = {"ci": {"test": {n: moved(n, b) for n, b in found["ci"]["test"].items()}}}
+    if "baseline_ci" in found:
+        baseline = found["baseline_ci"]["test"]
+        out["baseline_ci"] = {"test": {n: moved(f"baseline:{n}", b) for n, b in baseline.items()}}
+        out["versus_baseline"] = {"test": {
+            n: {"difference": metrics.json_number(centres[0][f"difference:{n}"]),
+                "ci": moved(f"difference:{n}", entry["ci"])}
+            for n, entry in found["versus_baseline"]["test"].items()}}  # fmt: skip
+    return out
 
 
 def paired_intervals(

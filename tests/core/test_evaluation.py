@@ -188,3 +188,32 @@ def test_baseline_fits_on_a_bounded_sample_and_scores_more_rows_later(monkeypatc
     whole = fit_baseline("binary", {"train": features["val"], "val": features["val"]},
                          {"train": targets["val"], "val": targets["val"]})  # fmt: skip
     assert whole.train_rows == 90  # below the bound: every row, as before
+
+
+@pytest.mark.parametrize("grouped", [False, True], ids=["by-example", "by-patient"])
+def test_a_large_test_split_is_bootstrapped_on_a_subsample_with_the_same_widths(
+    monkeypatch, grouped
+):
+    """m-out-of-n: the subsample's intervals, moved and scaled, match the full bootstrap."""
+    rng, truth, scores = _binary(n=12_000, signal=1.0, seed=5)
+    noisy = {name: np.clip(s + rng.normal(0, 0.1, len(s)), 0, 1) for name, s in scores.items()}
+    baseline = BaselineFit("logistic_regression", 1.0, noisy)
+    groups = np.repeat(np.arange(6000), 2) if grouped else None
+    full = _evaluate(truth, scores, baseline, groups=groups)
+    monkeypatch.setattr(evaluation, "RESAMPLED_ROWS", 2000)
+    sub = _evaluate(truth, scores, baseline, groups=groups)
+    assert sub["test"] == full["test"]
+    assert (
+        sub["versus_baseline"]["test"]["auroc"]["difference"]
+        == (full["versus_baseline"]["test"]["auroc"]["difference"])
+    )
+    pairs = [(sub["ci"]["test"], full["ci"]["test"]),
+             (sub["baseline"]["ci"]["test"], full["baseline"]["ci"]["test"])]  # fmt: skip
+    for name in ("auroc", "accuracy", "loss"):
+        assert sub["ci"]["test"][name][0] <= full["test"][name] <= sub["ci"]["test"][name][1]
+        for small, whole in pairs:
+            width, expected = np.diff(small[name])[0], np.diff(whole[name])[0]
+            assert 0.7 * expected < width < 1.4 * expected, (name, small[name], whole[name])
+    low, high = sub["versus_baseline"]["test"]["auroc"]["ci"]
+    full_low, full_high = full["versus_baseline"]["test"]["auroc"]["ci"]
+    assert 0.6 * (full_high - full_low) < high - low < 1.6 * (full_high - full_low)

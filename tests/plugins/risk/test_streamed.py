@@ -121,12 +121,18 @@ def test_splits_follow_the_id_not_the_row_order(cli, cohort: Path, tmp_path: Pat
     assert ids[0] == ids[1] and len(ids[0]) > 50
 
 
-def test_a_parquet_folder_streams_at_any_size(cli, tmp_path: Path, monkeypatch):
+def test_a_parquet_folder_streams_at_any_size_and_keeps_families_together(
+    cli, tmp_path: Path, monkeypatch
+):
     monkeypatch.delenv(THRESHOLD_VARIABLE, raising=False)
-    frame = make_cohort(400, seed=5)
+    frame = make_cohort(400, seed=5).assign(family=[f"F{i // 4}" for i in range(400)])
     folder = tmp_path / "parts"
     for index, rows in enumerate(np.array_split(np.arange(len(frame)), 3)):
         write_table(frame.iloc[rows], folder / f"part-{index}.parquet")
-    metrics = _run(cli, folder, tmp_path / "run")
+    metrics = _run(cli, folder, tmp_path / "run", "--group-column", "family")
     assert sum(metrics["n"].values()) == 400
     assert _json(tmp_path / "run", "config.json")["loop"]["streamed"] is True
+    tested = set(pd.read_csv(tmp_path / "run" / "predictions.csv")["id"])
+    families = frame.groupby("family")["patient_id"].apply(set)
+    assert all(members <= tested or not members & tested for members in families)
+    assert metrics["ci"]["test"]["auroc"] is not None  # resampled by family
