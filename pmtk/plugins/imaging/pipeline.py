@@ -15,6 +15,8 @@ CACHE_SHARE = 0.4
 #: Images decoded per Python call: amortises the tf.data-to-Python hop over several files.
 CHUNK = 8
 _SHOWN_BAD_FILES = 5
+#: Images between two progress updates of the decode pass.
+_PROGRESS_STEP = 256
 
 
 def cache_fits(count: int, image_size: int, channels: int) -> bool:
@@ -92,15 +94,26 @@ def _first_line(error: BaseException) -> str:
     return (lines[0] if lines else type(error).__name__)[:160].rstrip(".")
 
 
+def _every(dataset, step: int, count: int):
+    """Pulls every element of ``dataset`` through, yielding ``(images done, None)`` per ``step``.
+
+    ``shard`` hands Python one element in ``step`` and drops the others inside tf.data,
+    without copying them or calling a function per element; it reads its input to the end,
+    so a cache upstream is complete afterwards.
+    """
+    for _ in dataset.shard(step, step - 1):
+        yield step, None
+    if count % step:
+        yield count % step, None
+
+
 def _check_readable(
     dataset, paths: Sequence[str], what: str, skip_hint: bool, reasons: dict[str, str]
 ) -> None:
     """Decodes every image once (filling the cache) and raises if any failed, keeping what
     the reader said about each file."""
-    # Each image becomes one byte before batching, so the pass copies no pixels.
-    flags = dataset.map(lambda image: True).batch(256).as_numpy_iterator()
-    for _ in progress(((len(batch), batch) for batch in flags), len(paths), f"Decoding {what}",
-                      weights=True):  # fmt: skip
+    decoded = _every(dataset, _PROGRESS_STEP, len(paths))
+    for _ in progress(decoded, len(paths), f"Decoding {what}", weights=True):
         pass  # the pass itself decodes and fills the cache
     bad = [path for path in paths if path in reasons]
     if bad:
