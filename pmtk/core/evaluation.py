@@ -4,11 +4,12 @@ The network and its baseline are scored on the same test resamples, so the inter
 their difference is paired. A run whose headline metric could be chance, or that loses
 to its baseline, says so.
 
-A test split past :data:`RESAMPLED_ROWS` rows is bootstrapped on a seeded subsample of that
-many rows (whole groups when grouped), and each interval is moved to the whole split's
-estimate with its width scaled by sqrt(m/n): the m-out-of-n bootstrap (Bickel, Götze and
-van Zwet, 1997), valid for these sqrt(n)-consistent metrics. Its time then stays bounded
-while the split grows; below the limit the intervals are the plain percentile bootstrap.
+A test split past ``bootstrap.RESAMPLED_ROWS`` rows is bootstrapped on a seeded subsample
+of that many rows (whole groups when grouped, :func:`pmtk.core.bootstrap.subsample`), and
+each interval is moved to the whole split's estimate with its width scaled by sqrt(m/n):
+the m-out-of-n bootstrap (Bickel, Götze and van Zwet, 1997), valid for these
+sqrt(n)-consistent metrics. Its time then stays bounded while the split grows; below the
+limit the intervals are the plain percentile bootstrap.
 """
 
 from __future__ import annotations
@@ -21,8 +22,6 @@ from pmtk.core import bootstrap, metrics
 from pmtk.core.baseline import BaselineFit
 from pmtk.core.resampled import weighted_metrics
 
-#: Test rows bootstrapped at most (a larger split is subsampled, see the module docstring).
-RESAMPLED_ROWS = 20_000
 #: The metric a run is judged by, per target kind, and its chance level.
 HEADLINE = {
     "binary": ("auroc", 0.5),
@@ -88,7 +87,7 @@ def evaluate_splits(
         return statistic
 
     everything = slice(None)
-    subsample = _subsample(len(test_truth), groups, seed) if resamples else None
+    subsample = bootstrap.subsample(len(test_truth), groups, seed) if resamples else None
     if subsample is None:
         found = paired_intervals(
             statistic_of(everything), test_truth, groups, resamples, seed, kind
@@ -102,27 +101,6 @@ def evaluate_splits(
         found = _rescaled(found, whole, (statistic_of(rows), len(rows)), factor)
     results.update(found)
     return results
-
-
-def _subsample(count: int, groups: Any, seed: int) -> tuple[np.ndarray, float] | None:
-    """Rows of a seeded subsample of about :data:`RESAMPLED_ROWS` rows (whole groups) and the
-    width factor sqrt(m/n) in resampled units; None when the split is not larger."""
-    if count <= RESAMPLED_ROWS:
-        return None
-    import pandas as pd
-
-    rng = np.random.default_rng(seed)
-    if groups is None:
-        return np.sort(rng.choice(count, RESAMPLED_ROWS, replace=False)), np.sqrt(
-            RESAMPLED_ROWS / count
-        )
-    codes, _ = pd.factorize(pd.Series(groups).astype(str))
-    units = int(codes.max()) + 1
-    kept = max(bootstrap.MIN_EXAMPLES, round(units * RESAMPLED_ROWS / count))
-    if kept >= units:
-        return None
-    chosen = rng.choice(units, kept, replace=False)
-    return np.flatnonzero(np.isin(codes, chosen)), np.sqrt(kept / units)
 
 
 def _rescaled(found: dict, whole: tuple, part: tuple, factor: float) -> dict[str, Any]:

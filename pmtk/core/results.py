@@ -59,7 +59,7 @@ def write_outputs(
     if streamed:
         from pmtk.core import streamed_results as stream
 
-        splits, scores = stream.score_splits(model, splits, prepared)
+        splits, scores = stream.score_splits(model, splits, prepared, context)
         model, scores, before = _calibrate(model, context, splits, scores, loop)
         stream.write_predictions(task, context, prepared, scores["test"],
                                  run_dir / "predictions.csv")  # fmt: skip

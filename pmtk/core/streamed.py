@@ -52,6 +52,11 @@ class StreamedExamples(abc.ABC):
         """One split's unbatched ``(x, y)`` dataset, streamed in file order."""
 
     @abc.abstractmethod
+    def batches(self, context: RunContext) -> Iterator[tuple[Any, np.ndarray, np.ndarray]]:
+        """Every example in file order, in batches: model inputs (as :meth:`dataset` gives
+        them, batched), encoded targets, and the split name of each row."""
+
+    @abc.abstractmethod
     def chunks(self, name: str, context: RunContext) -> Iterator[tuple[pd.DataFrame, np.ndarray]]:
         """One split's examples tables and encoded targets, in the order of :meth:`dataset`."""
 

@@ -25,9 +25,6 @@ if TYPE_CHECKING:
     from pmtk.core.streamed import StreamedExamples
     from pmtk.core.task import RunContext, Task
 
-#: Rows per prediction batch: inference gives the same scores at any batch size.
-PREDICT_ROWS = 8192
-
 
 def split_data(streamed: StreamedExamples, name: str, context: RunContext) -> SplitData:
     """A split as the loop trains on it: no examples table, no targets, a streamed dataset."""
@@ -37,9 +34,12 @@ def split_data(streamed: StreamedExamples, name: str, context: RunContext) -> Sp
 
 
 def score_splits(
-    model: keras.Model, splits: dict[str, SplitData], streamed: StreamedExamples
+    model: keras.Model,
+    splits: dict[str, SplitData],
+    streamed: StreamedExamples,
+    context: RunContext,
 ) -> tuple[dict[str, SplitData], dict[str, np.ndarray]]:
-    """Every split's encoded targets and scores, in one pass over each split's rows.
+    """Every split's encoded targets and scores, in one pass over the table.
 
     Returns:
         The splits with ``targets`` filled in (the test split's ``examples`` hold its
@@ -47,20 +47,23 @@ def score_splits(
     """
     import pandas as pd
 
+    outputs: dict[str, list] = {name: [] for name in SPLITS}
+    truth: dict[str, list] = {name: [] for name in SPLITS}
+    for inputs, targets, split in streamed.batches(context):
+        scores = np.asarray(model.predict_on_batch(inputs))
+        for name in SPLITS:
+            outputs[name].append(scores[split == name])
+            truth[name].append(targets[split == name])
     scored, scores = {}, {}
     for name in SPLITS:
-        truth, outputs = [], []
-        for x, y in splits[name].dataset.batch(PREDICT_ROWS).prefetch(1):
-            outputs.append(np.asarray(model.predict_on_batch(x)))
-            truth.append(y.numpy())
-        width = model.outputs[0].shape[-1] or 1
-        scores[name] = np.concatenate(outputs) if outputs else np.empty((0, width), "float32")
-        values = np.concatenate(truth) if truth else np.empty((0,), "float32")
+        scores[name] = np.concatenate(outputs.pop(name))
         examples = pd.DataFrame()
         groups = streamed.test_groups() if name == "test" else None
         if groups is not None:
             examples = pd.DataFrame({"group": groups})
-        scored[name] = replace(splits[name], examples=examples, targets=values)
+        scored[name] = replace(
+            splits[name], examples=examples, targets=np.concatenate(truth.pop(name))
+        )
     return scored, scores
 
 

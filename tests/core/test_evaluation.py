@@ -200,7 +200,7 @@ def test_a_large_test_split_is_bootstrapped_on_a_subsample_with_the_same_widths(
     baseline = BaselineFit("logistic_regression", 1.0, noisy)
     groups = np.repeat(np.arange(6000), 2) if grouped else None
     full = _evaluate(truth, scores, baseline, groups=groups)
-    monkeypatch.setattr(evaluation, "RESAMPLED_ROWS", 2000)
+    monkeypatch.setattr(bootstrap, "RESAMPLED_ROWS", 2000)
     sub = _evaluate(truth, scores, baseline, groups=groups)
     assert sub["test"] == full["test"]
     assert (

@@ -375,6 +375,13 @@ class StreamedCohort(StreamedExamples):
         values = labels.map(self.codes).fillna(-1).to_numpy(dtype="int32")
         return values.astype("float32") if self.targets.kind == "binary" else values
 
+    def batches(self, context: RunContext) -> Iterator[tuple[Any, np.ndarray, np.ndarray]]:
+        """Every labelled row in batches: model inputs, encoded targets, split names."""
+        from pmtk.plugins.risk.task import model_inputs
+
+        for examples, split in self._decoded(with_ids=False):
+            yield model_inputs(examples, context.derived), self._encoded(examples), split
+
     def chunks(self, name: str, context: RunContext) -> Iterator[tuple[pd.DataFrame, np.ndarray]]:
         """One split's examples and encoded targets, batch by batch in file order."""
         for examples, split in self._decoded():
