@@ -33,8 +33,6 @@ SHARED_OPTIONS = ("seed", "skip_bad_images", "nonfinite_as_missing")
 SAMPLE_TARGET = "outcome"
 SAMPLE_ID = "patient_id"
 SAMPLE_MODALITIES = ("scan=imaging", "promoter=genomics")
-#: The sample's scans are 64 px: training them at imaging's default 128 px adds nothing.
-SAMPLE_MODALITY_OPTIONS = ("scan.image_size=64",)
 #: Options of the fused run that define the tabular modality (the risk task's reading).
 TABULAR_OPTIONS = ("target", "id_column", "categorical", "data")
 
@@ -110,10 +108,7 @@ def parse_modalities(options: Mapping[str, Any], registry: Any) -> list[Modality
         seen.add(column)
         _check_task(task, column, registry)
     encoders = dict(_pairs(list(options.get("encoder") or []), "--encoder", "scan=seed"))
-    given_settings = list(options.get("modality_option") or [])
-    if options.get("data") is None:
-        given_settings = [*SAMPLE_MODALITY_OPTIONS, *given_settings]
-    settings = _modality_options(given_settings)
+    settings = _modality_options(options.get("modality_option") or [])
     for name in [*encoders, *settings]:
         if name not in seen and name != TABULAR:
             raise OptionError(

@@ -140,19 +140,23 @@ class ImagingTask(Task):
         )
 
     def baseline_features(self, examples, dataset, context: RunContext):
-        """Pixels of each image, area-downsampled: the standard linear baseline for images."""
+        """Pixels of each image, area-downsampled: the standard linear baseline for images.
+
+        Batch by batch, so only the downsampled pixels are ever held for the whole split
+        (a streamed split is never decoded into memory at once).
+        """
         import cv2
         import numpy as np
 
-        from pmtk.core.baseline import flatten_dataset
-
-        size, channels = context.options["image_size"], context.derived["channels"]
-        images = flatten_dataset(dataset).reshape(-1, size, size, channels)
+        inputs = (
+            dataset.map(lambda x, *_: x) if isinstance(dataset.element_spec, tuple) else dataset
+        )
         small = [
             cv2.resize(image, (BASELINE_SIZE, BASELINE_SIZE), interpolation=cv2.INTER_AREA)
-            for image in images
+            for batch in inputs.batch(256).as_numpy_iterator()
+            for image in batch
         ]
-        return np.asarray(small, dtype="float32").reshape(len(images), -1)
+        return np.asarray(small, dtype="float32").reshape(len(small), -1)
 
 
 def _drop_unreadable(
