@@ -42,7 +42,17 @@ def cohort(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def both_runs(cohort: Path, tmp_path_factory) -> dict[str, Path]:
+def fixed_cohort(tmp_path_factory) -> Path:
+    """The same people with a ``split`` column, so both paths train on the same rows."""
+    frame = make_cohort(600, seed=3)
+    frame["split"] = np.random.default_rng(1).choice(
+        ["train", "val", "test"], 600, p=[0.7, 0.15, 0.15]
+    )
+    return write_table(frame, tmp_path_factory.mktemp("fixed") / "cohort.parquet")
+
+
+@pytest.fixture(scope="module")
+def both_runs(fixed_cohort: Path, tmp_path_factory) -> dict[str, Path]:
     """The same cohort trained in memory and streamed."""
     from typer.testing import CliRunner
 
@@ -60,9 +70,9 @@ def both_runs(cohort: Path, tmp_path_factory) -> dict[str, Path]:
     monkeypatch = pytest.MonkeyPatch()
     try:
         monkeypatch.delenv(THRESHOLD_VARIABLE, raising=False)
-        _run(cli, cohort, folder / "memory")
+        _run(cli, fixed_cohort, folder / "memory")
         monkeypatch.setenv(THRESHOLD_VARIABLE, "0")
-        _run(cli, cohort, folder / "streamed")
+        _run(cli, fixed_cohort, folder / "streamed")
     finally:
         monkeypatch.undo()
         reset_plugin_host(None)
@@ -92,11 +102,29 @@ def test_streamed_run_has_the_outputs_of_the_in_memory_run(both_runs):
     streamed_table = pd.read_csv(streamed / "predictions.csv")
     assert list(streamed_table.columns) == list(memory_table.columns)
     assert len(streamed_table) == _json(streamed, "metrics.json")["n"]["test"]
-    derived = _json(streamed, "config.json")["derived"]
-    expected = _json(memory, "config.json")["derived"]
+
+
+def test_one_statistics_pass_gives_the_preprocessing_of_the_in_memory_path(both_runs):
+    """Same training rows (a split column): same means, variances, medians, vocabularies."""
+    derived = _json(both_runs["streamed"], "config.json")["derived"]
+    expected = _json(both_runs["memory"], "config.json")["derived"]
+    assert derived["categorical"] == expected["categorical"]
     assert [f["column"] for f in derived["numeric"]] == [f["column"] for f in expected["numeric"]]
-    for feature in derived["categorical"]:
-        assert set(feature["vocabulary"]) <= {"never", "former", "current", "north", "south", ""}
+    for got, want in zip(derived["numeric"], expected["numeric"], strict=True):
+        numbers = ("median", "mean", "variance", "missing")
+        assert {k: got[k] for k in numbers} == pytest.approx(
+            {k: want[k] for k in numbers}, rel=1e-9
+        )
+        assert (got["column"], got["input"]) == (want["column"], want["input"])
+    assert {k: derived[k] for k in ("target", "id_column")} == {
+        "target": "outcome",
+        "id_column": "patient_id",
+    }
+    memory = _json(both_runs["memory"], "metrics.json")
+    streamed = _json(both_runs["streamed"], "metrics.json")
+    assert streamed["n"] == memory["n"]
+    # Same rows, same preprocessing, same seed: the baseline is the same model.
+    assert streamed["baseline"]["test"] == pytest.approx(memory["baseline"]["test"], abs=1e-6)
 
 
 def test_pmtk_predict_works_on_a_streamed_run(both_runs, cli, cohort: Path, tmp_path: Path):
