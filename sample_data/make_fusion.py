@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_imaging import make_image  # noqa: E402  (the sibling generator script)
 
 SEED = 20261130
-PATIENTS = 800
+PATIENTS = 1600
 SEQUENCE_LENGTH = 120
 MOTIF = "TATAAAGG"
 MISSING = {"scan": 0.12, "promoter": 0.12, "biomarker": 0.08, "age": 0.03}
