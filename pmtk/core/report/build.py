@@ -14,6 +14,7 @@ from pmtk.core.report.sections import (
     decision_sections,
     fmt,
     metric_rows,
+    modality_section,
     png_data_uri,
     subgroup_section,
 )
@@ -50,9 +51,9 @@ def build_sections(record: RunRecord) -> list[Section]:
 
         sections += survival_sections(record)
     sections += decision_sections(metrics)
-    subgroups = subgroup_section(metrics)
-    if subgroups is not None:
-        sections.append(subgroups)
+    for extra in (modality_section(metrics), subgroup_section(metrics)):
+        if extra is not None:
+            sections.append(extra)
     sections += explanation_sections(record)
     from pmtk.core.report.explanations import explain_sections
 

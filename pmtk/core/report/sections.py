@@ -232,3 +232,38 @@ def subgroup_section(metrics: dict[str, Any]) -> Section | None:
         table={"header": header, "rows": rows},
         anchor="subgroups",
     )
+
+
+def modality_section(metrics: dict[str, Any]) -> Section | None:
+    """A fused run's test metrics with one modality shown at a time (``modalities``)."""
+    found = metrics.get("modalities")
+    if not found:
+        return None
+    names = [n for n in METRIC_ORDER if n in metrics.get("test", {})]
+    header = ["modalities shown", "test patients with it"] + [f"{n} (95% CI)" for n in names]
+    ci = metrics.get("ci", {}).get("test", {})
+    rows = [
+        [
+            "all (the fused model)",
+            metrics.get("n", {}).get("test", ""),
+            *(f"{fmt(metrics['test'].get(n))} ({interval(ci.get(n))})" for n in names),
+        ]
+    ]
+    for name, entry in found.items():
+        shown = entry.get("ci", {}).get("test", {})
+        rows.append(
+            [
+                f"{name} only",
+                entry["test"].get("patients_with_modality", ""),
+                *(f"{fmt(entry['test'].get(n))} ({interval(shown.get(n))})" for n in names),
+            ]
+        )
+    return Section(
+        "What each modality brings",
+        "The fused model on the test patients with only one modality shown (the others "
+        "hidden, as if missing). The gap between a row and the first is what the other "
+        "modalities add; a patient without the shown modality gets the model's prediction "
+        "for a patient it knows nothing about.",
+        table={"header": header, "rows": rows},
+        anchor="modalities",
+    )  # fmt: skip

@@ -119,6 +119,8 @@ def test_a_run_records_its_modalities_and_what_each_brings(trained):
         assert {"auroc", "patients_with_modality"} <= set(values["test"])
         assert "auroc" in values["ci"]["test"]
     assert "one-hot bases" in metrics["baseline"]["inputs"]
+    report = (run / "report.html").read_text()
+    assert 'id="modalities"' in report and "promoter only" in report
 
 
 def test_predict_takes_missing_cells_and_refuses_a_patient_with_nothing(trained, tmp_path):
