@@ -7,7 +7,7 @@
    every encoder on every patient (placeholders where a modality is missing), so it cannot
    beat the sum of the single runs; the ratio fused / (sum of singles) shows what joining
    them costs. Seconds per epoch come from Keras' own epoch lines (epochs after the first,
-   which includes tracing); the median over epochs and ``--repeats`` runs is reported.
+   which includes tracing, from stdout); the median over epochs and ``--repeats`` runs is reported.
 2. Memory: peak RSS of a fused epoch on the sample and on the sample repeated
    ``--scale`` times (same images, more patients), with the imaging cache off (images
    streamed from disk every epoch, as for an archive that does not fit in RAM) and on.
@@ -75,7 +75,8 @@ def run(task: str, options: list[str], output: Path, epochs: int, code: str = CA
     )
     if result.returncode != 0:
         raise RuntimeError(f"pmtk run {task} failed:\n{result.stderr[-2000:]}")
-    seconds = [int(m[1]) * float(m[2]) * UNIT[m[3]] for line in result.stderr.splitlines()
+    lines = (result.stdout + result.stderr).splitlines()  # Keras prints epochs on stdout
+    seconds = [int(m[1]) * float(m[2]) * UNIT[m[3]] for line in lines
                if (m := EPOCH_LINE.match(line.strip()))]  # fmt: skip
     train = json.loads((output / "metrics.json").read_text())["n"]["train"]
     return {"epoch_seconds": seconds[1:], "train": train}
