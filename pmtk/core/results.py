@@ -59,7 +59,7 @@ def write_outputs(
     if streamed:
         from pmtk.core import streamed_results as stream
 
-        splits, scores = stream.score_splits(model, splits, prepared, context)
+        splits, scores = stream.score_splits(task, model, splits, prepared, context)
         model, scores, before = _calibrate(model, context, splits, scores, loop)
         stream.write_predictions(task, context, prepared, scores["test"],
                                  run_dir / "predictions.csv")  # fmt: skip
@@ -85,6 +85,8 @@ def write_outputs(
         evaluated, baseline = _evaluate(task, context, splits, scores, loop)
         results |= evaluated
         results |= _clinical(context, prepared, splits, scores, baseline, before, loop)
+    if not targets.pairs_input_with_itself:  # a streamed run's train metrics use a sample
+        results["evaluated_rows"] = {name: len(splits[name].targets) for name in SPLITS}
     # A streamed run's task sees a bounded sample of the test split.
     seen = stream.finish_splits(prepared, splits) if streamed else splits
     finished = dict(task.finish(model, context, seen) or {})

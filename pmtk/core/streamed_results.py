@@ -1,6 +1,7 @@
 """A streamed run's predictions and evaluation, in memory bounded by the batch, not the table.
 
-Scores and encoded targets are held (a float or two per row); examples tables never are.
+Scores and encoded targets of the validation and test rows are held (a float or two per
+row), and of a bounded sample of the training rows; examples tables never are.
 ``predictions.csv`` is written chunk by chunk; the baseline fits on a bounded sample
 (``pmtk.core.baseline.BASELINE_ROWS``) and scores the other rows chunk by chunk; the
 intervals come from the same bootstrap as the in-memory path (its resamples are batched to
@@ -19,6 +20,9 @@ from pmtk.core.baseline import fit_baseline
 from pmtk.core.splits import SPLITS
 from pmtk.core.task import SplitData
 
+#: Rows per prediction batch of the training sample (inference scores do not depend on it).
+PREDICT_ROWS = 8192
+
 if TYPE_CHECKING:
     import keras
 
@@ -34,12 +38,15 @@ def split_data(streamed: StreamedExamples, name: str, context: RunContext) -> Sp
 
 
 def score_splits(
+    task: Task,
     model: keras.Model,
     splits: dict[str, SplitData],
     streamed: StreamedExamples,
     context: RunContext,
 ) -> tuple[dict[str, SplitData], dict[str, np.ndarray]]:
-    """Every split's encoded targets and scores, in one pass over the table.
+    """Encoded targets and scores: every validation and test row, in one pass over the
+    table, and the training split's bounded sample (its metrics are diagnostics; scoring
+    every training row would cost most of the time and memory after training).
 
     Returns:
         The splits with ``targets`` filled in (the test split's ``examples`` hold its
@@ -47,13 +54,20 @@ def score_splits(
     """
     import pandas as pd
 
-    outputs: dict[str, list] = {name: [] for name in SPLITS}
-    truth: dict[str, list] = {name: [] for name in SPLITS}
+    from pmtk.core.batching import batches
+
+    outputs: dict[str, list] = {"val": [], "test": []}
+    truth: dict[str, list] = {"val": [], "test": []}
     for inputs, targets, split in streamed.batches(context):
-        scores = np.asarray(model.predict_on_batch(inputs))
-        for name in SPLITS:
-            outputs[name].append(scores[split == name])
-            truth[name].append(targets[split == name])
+        keep = split != "train"
+        if keep.any():
+            scores = np.asarray(model.predict_on_batch(_rows(inputs, keep)))
+            for name in outputs:
+                outputs[name].append(scores[split[keep] == name])
+                truth[name].append(targets[split == name])
+    examples, targets = streamed.sample("train")
+    dataset = batches(task.dataset(examples, None, context), PREDICT_ROWS)
+    outputs["train"], truth["train"] = [model.predict(dataset, verbose=0)], [targets]
     scored, scores = {}, {}
     for name in SPLITS:
         scores[name] = np.concatenate(outputs.pop(name))
@@ -61,10 +75,15 @@ def score_splits(
         groups = streamed.test_groups() if name == "test" else None
         if groups is not None:
             examples = pd.DataFrame({"group": groups})
-        scored[name] = replace(
-            splits[name], examples=examples, targets=np.concatenate(truth.pop(name))
-        )
+        values = np.concatenate(truth.pop(name))
+        scored[name] = replace(splits[name], examples=examples, targets=values)
     return scored, scores
+
+
+def _rows(inputs, keep: np.ndarray):
+    if isinstance(inputs, dict):
+        return {key: value[keep] for key, value in inputs.items()}
+    return inputs[keep]
 
 
 def write_predictions(

@@ -91,6 +91,7 @@ def test_streamed_run_learns_and_says_it_streamed(both_runs):
     assert sum(metrics["n"].values()) == 600
     assert metrics["importance"] == {"rows": metrics["n"]["test"], "repeats": 1}
     assert metrics["baseline"]["train_rows"] == metrics["n"]["train"]
+    assert metrics["evaluated_rows"] == metrics["n"]  # below the sample bound: every row
 
 
 def test_streamed_run_has_the_outputs_of_the_in_memory_run(both_runs):
@@ -152,7 +153,10 @@ def test_splits_follow_the_id_not_the_row_order(cli, cohort: Path, tmp_path: Pat
 def test_a_parquet_folder_streams_at_any_size_and_keeps_families_together(
     cli, tmp_path: Path, monkeypatch
 ):
+    from pmtk.plugins.risk import streamed
+
     monkeypatch.delenv(THRESHOLD_VARIABLE, raising=False)
+    monkeypatch.setattr(streamed, "BASELINE_ROWS", 120)  # train metrics and baseline: a sample
     frame = make_cohort(400, seed=5).assign(family=[f"F{i // 4}" for i in range(400)])
     folder = tmp_path / "parts"
     for index, rows in enumerate(np.array_split(np.arange(len(frame)), 3)):
@@ -164,3 +168,5 @@ def test_a_parquet_folder_streams_at_any_size_and_keeps_families_together(
     families = frame.groupby("family")["patient_id"].apply(set)
     assert all(members <= tested or not members & tested for members in families)
     assert metrics["ci"]["test"]["auroc"] is not None  # resampled by family
+    assert metrics["evaluated_rows"] == metrics["n"] | {"train": 120}
+    assert metrics["baseline"]["train_rows"] == 120
