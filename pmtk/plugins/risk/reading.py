@@ -46,7 +46,10 @@ def read_table(path: Path, context: RunContext) -> pd.DataFrame:
         DataError: A folder, an unsupported extension, or a file the reader rejects.
     """
     if path.is_dir():
-        raise DataError(f"{path} is a folder; the risk task reads one CSV, TSV or Parquet file.")
+        raise DataError(
+            f"{path} is a folder without Parquet files; the risk task reads one CSV, TSV or "
+            "Parquet file, or a folder of Parquet files."
+        )
     reader = context.reader_for(path.name)
     if reader is None:
         known = ", ".join(sorted(context.extensions()))

@@ -66,6 +66,8 @@ def open_cohort(path: Path, context: RunContext) -> StreamedCohort | None:
     from pmtk.plugins.risk.survival_reading import survival_columns
 
     folder = path.is_dir()
+    if folder and not any(p.suffix.lower() in _PARQUET for p in path.rglob("*")):
+        return None  # the in-memory reader says a folder needs Parquet files
     if not (folder or path.suffix.lower() in _PARQUET):
         return None
     if survival_columns(context.options) is not None or context.options.get("subgroup_column"):
