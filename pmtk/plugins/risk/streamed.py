@@ -12,7 +12,6 @@ sample). Survival targets and ``--subgroup-column`` keep the in-memory path.
 
 from __future__ import annotations
 
-import sys
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,19 +32,19 @@ from pmtk.core.streaming import (
     streams,
 )
 from pmtk.core.tables import finite_values
-from pmtk.plugins.risk.features import (
-    _CAMEL_ID,
-    _ID_NAME,
-    FEATURE_PREFIX,
-    MAX_CATEGORIES,
-    category_text,
-    input_names,
-)
+from pmtk.plugins.risk.features import FEATURE_PREFIX, MAX_CATEGORIES, category_text, input_names
 from pmtk.plugins.risk.reading import _roles, label_values, resolved_target, target_name
+from pmtk.plugins.risk.streamed_columns import (
+    column_kinds,
+    id_column,
+    note,
+    numbered,
+    text,
+    trimmed,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
-    import pyarrow as pa
     import tensorflow as tf
 
     from pmtk.core.task import RunContext, Targets
@@ -86,10 +85,6 @@ def open_cohort(path: Path, context: RunContext) -> StreamedCohort | None:
     return StreamedCohort(table, path, context)
 
 
-def _note(message: str) -> None:
-    print(f"Note: {message}", file=sys.stderr)
-
-
 class StreamedCohort(StreamedExamples):
     """A Parquet cohort read batch by batch (see the module docstring)."""
 
@@ -101,8 +96,8 @@ class StreamedCohort(StreamedExamples):
         header = pd.DataFrame(columns=table.schema.names)  # the checks of the in-memory path
         self.target = target_name(header, options, self.source)
         roles = _roles(header, options, self.target, self.source, context.group_column)
-        self.kinds = self._kinds(table.schema, roles)
-        self.id_column = self._id_column(roles)
+        self.kinds = column_kinds(table.schema, roles, self.target)
+        self.id_column = id_column(self.kinds, roles)
         self.group_column = roles["group"]
         self.has_split = "split" in table.schema.names
         for column in (self.id_column, self.group_column):
@@ -115,47 +110,6 @@ class StreamedCohort(StreamedExamples):
         self.names = input_names(list(self.kinds))
         self.targets: Targets
         self.derived = self._scan(context)
-
-    def _kinds(self, schema: pa.Schema, roles: dict) -> dict[str, str]:
-        import pyarrow.types as types
-
-        skip = {self.target, roles["group"], "split", *roles["exclude"]}
-        kinds = {}
-        for field in schema:
-            if field.name in skip:
-                continue
-            kind = field.type
-            if types.is_temporal(kind):
-                _note(f"column '{field.name}' holds dates and is left out; convert it to a "
-                      "number (for example days since baseline) to use it.")  # fmt: skip
-            elif (
-                field.name in roles["categorical"]
-                or types.is_string(kind)
-                or (
-                    types.is_boolean(kind)
-                    or types.is_large_string(kind)
-                    or types.is_dictionary(kind)
-                )
-            ):
-                kinds[field.name] = "categorical"
-            elif types.is_integer(kind) or types.is_floating(kind):
-                kinds[field.name] = "numeric"
-            else:
-                _note(f"column '{field.name}' ({kind}) is neither numbers nor text and is "
-                      "left out.")  # fmt: skip
-        return kinds
-
-    def _id_column(self, roles: dict) -> str | None:
-        if roles["id"] is not None:
-            return roles["id"]
-        for column in self.kinds:
-            if _ID_NAME.search(column) or _CAMEL_ID.search(column):
-                _note(f"column '{column}' is named like an id; using it as the id (not a "
-                      "feature). Pass --id-column to choose another.")  # fmt: skip
-                return column
-        _note("no id column; rows are numbered and splits follow the row numbers. Pass "
-              "--id-column so that a patient keeps its split when rows move.")  # fmt: skip
-        return None
 
     # ------------------------------------------------------------------ reading batches
 
@@ -172,7 +126,7 @@ class StreamedCohort(StreamedExamples):
 
         offset = 0
         for batch in scan_batches(self.table, self._columns(with_ids)):
-            raw = _trimmed(batch, [self.id_column, *self.kinds]).to_pandas()
+            raw = trimmed(batch, [self.id_column, *self.kinds]).to_pandas()
             raw.index = pd.RangeIndex(offset, offset + len(raw))
             raw.attrs["row_label"] = ("row", 1)
             offset += len(raw)
@@ -184,7 +138,7 @@ class StreamedCohort(StreamedExamples):
 
         columns: dict[str, Any] = {}
         if self.id_column is not None and self.id_column in raw:
-            columns["id"] = _text(raw[self.id_column])
+            columns["id"] = text(raw[self.id_column])
             blank = np.flatnonzero((columns["id"] == "").to_numpy())
             if len(blank):
                 raise DataError(
@@ -203,10 +157,10 @@ class StreamedCohort(StreamedExamples):
         values = raw[numeric].astype("float64")
         as_missing = bool(self.options.get("nonfinite_as_missing"))
         if not as_missing:
-            finite_values(values.reset_index(drop=True), _numbered(raw), self.source)
+            finite_values(values.reset_index(drop=True), numbered(raw), self.source)
         values = values.mask(np.isinf(values.to_numpy()))
         for column, kind in self.kinds.items():
-            feature = values[column] if kind == "numeric" else _text(raw[column])
+            feature = values[column] if kind == "numeric" else text(raw[column])
             columns[FEATURE_PREFIX + column] = feature
         examples = pd.DataFrame(columns)
         labelled = raw[self.target].notna().to_numpy()
@@ -295,7 +249,7 @@ class StreamedCohort(StreamedExamples):
                     f"it to --exclude {column}."
                 )
         if rows < total:
-            _note(f"left out {total - rows} row(s) with no '{self.target}' value.")
+            note(f"left out {total - rows} row(s) with no '{self.target}' value.")
         for name, count in self.split_counts.items():
             if count == 0:
                 raise DataError(
@@ -422,33 +376,3 @@ class StreamedCohort(StreamedExamples):
     def test_groups(self) -> np.ndarray | None:
         """A hash of each test example's group, in file order (None without groups)."""
         return self.groups
-
-
-def _trimmed(batch: pa.RecordBatch, columns: list[str | None]) -> pa.RecordBatch:
-    """Text columns among ``columns`` stripped, '' where missing, by pyarrow (no Python loop)."""
-    import pyarrow.compute as pc
-    import pyarrow.types as types
-
-    arrays = list(batch.columns)
-    for index, field in enumerate(batch.schema):
-        if field.name in columns and (
-            types.is_string(field.type) or types.is_large_string(field.type)
-        ):
-            arrays[index] = pc.fill_null(pc.utf8_trim_whitespace(arrays[index]), "")
-    return type(batch).from_arrays(arrays, schema=batch.schema)
-
-
-def _text(values: pd.Series) -> pd.Series:
-    """``features.category_text``, skipped for text ``_trimmed`` already cleaned."""
-    if values.dtype == object and values.map(type).eq(str).all():
-        return values
-    return category_text(values)
-
-
-def _numbered(raw: pd.DataFrame) -> pd.DataFrame:
-    """An empty stand-in for the batch that numbers its rows from the batch's first row."""
-    import pandas as pd
-
-    stand_in = pd.DataFrame(index=range(len(raw)))
-    stand_in.attrs["row_label"] = ("row", int(raw.index[0]) + 1 if len(raw) else 1)
-    return stand_in
