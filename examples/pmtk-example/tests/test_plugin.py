@@ -27,6 +27,7 @@ def test_implements_every_hook(host):
     assert host.hook_names("example") == [
         "pmtk_register_callbacks",
         "pmtk_register_commands",
+        "pmtk_register_encoders",
         "pmtk_register_models",
         "pmtk_register_readers",
         "pmtk_register_tasks",
