@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from pmtk.core.errors import OptionError
 from pmtk.core.plugins import PluginHost, reset_plugin_host
 from pmtk.plugins.fusion.modalities import parse_modalities, tabular_modality
-from tests.badinput.fusion_cases import fusion_args, fusion_rows, write_patients
+from tests.badinput.fusion_cases import fusion_args, fusion_rows, with_gaps, write_patients
 
 
 def invoke(*args: str | Path):
@@ -94,14 +94,7 @@ def test_layers_never_hide_every_modality_and_ignore_missing_inputs():
 def trained(tmp_path_factory) -> tuple[Path, Path]:
     """A tiny fused run on patients with missing scans, promoters and ages."""
     root = tmp_path_factory.mktemp("fusion")
-    rows = fusion_rows(60)
-    for row in rows[::5]:
-        row["scan"] = ""
-    for row in rows[1::6]:
-        row["promoter"] = ""
-    for row in rows[2::4]:
-        row["age"] = ""
-    data = write_patients(root / "data", rows)
+    data = write_patients(root / "data", with_gaps(fusion_rows(60)))
     result = invoke(*fusion_args(data, root / "run"))
     assert result.exit_code == 0, result.output
     return data, root / "run"
