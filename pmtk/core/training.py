@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -230,18 +231,29 @@ def _fit(task, context, prepared, splits, builder, host, strategy, cluster, loop
             iter(train_batches)
         print(checkpoint.resume_note(resumed), file=sys.stderr)
     val_batches = sharded(batches(splits["val"].dataset, options["batch_size"]), cluster)
-    with fit_guard(cluster, context.run_dir):
+    callbacks = _callbacks(context, host, resumed)
+    with fit_guard(cluster, context.run_dir), _checkpoint_written(callbacks[-1]):
         model.fit(
             train_batches,
             validation_data=val_batches,
             epochs=options["epochs"],
             initial_epoch=initial_epoch,
-            callbacks=_callbacks(context, host, resumed),
+            callbacks=callbacks,
             class_weight=weights,
             shuffle=False,  # the pipeline shuffles; Keras cannot shuffle a tf.data.Dataset
             verbose=1 if sys.stderr.isatty() else 2,
         )
     return model
+
+
+@contextmanager
+def _checkpoint_written(checkpoint):
+    """Waits for the checkpoint's background write however fit ends (an interrupt included),
+    so that the run directory is never moved or published under a write."""
+    try:
+        yield
+    finally:
+        checkpoint.close()
 
 
 def _input_shape(dataset: tf.data.Dataset) -> tuple:
