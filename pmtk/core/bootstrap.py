@@ -146,3 +146,48 @@ def subsample(count: int, groups: Any, seed: int) -> tuple[np.ndarray, float] | 
         return None
     chosen = rng.choice(units, kept, replace=False)
     return np.flatnonzero(np.isin(codes, chosen)), float(np.sqrt(kept / units))
+
+
+def split_intervals(
+    statistic_of: Callable[[Any], Statistic],
+    count: int,
+    groups: Any,
+    resamples: int,
+    seed: int,
+) -> dict[str, list[float] | None]:
+    """:func:`intervals` of a split, in bounded time however many rows it has.
+
+    Up to :data:`RESAMPLED_ROWS` rows every row is resampled. Past it, the intervals come from
+    the seeded :func:`subsample` and are moved to the whole split's estimate with their width
+    scaled by sqrt(m/n), as the run's test metrics are (``pmtk.core.evaluation``).
+
+    Args:
+        statistic_of: ``statistic_of(rows)`` is the :data:`Statistic` of those rows of the
+            split (``rows`` is ``slice(None)`` for all of them, else an index array).
+        count: Rows of the split.
+        groups: Group of each row (resampled whole), or None.
+        resamples: Bootstrap resamples.
+        seed: Seed of the subsample and of the resampling.
+    """
+    everything = slice(None)
+    part = subsample(count, groups, seed)
+    if part is None:
+        return intervals(statistic_of(everything), resampling_units(count, groups), resamples, seed)
+    rows, factor = part
+    part_groups = None if groups is None else np.asarray(groups)[rows]
+    found = intervals(statistic_of(rows), resampling_units(len(rows), part_groups), resamples, seed)
+    whole = _estimates(statistic_of(everything), count)
+    sampled = _estimates(statistic_of(rows), len(rows))
+    moved: dict[str, list[float] | None] = {}
+    for name, bounds in found.items():
+        centres = (whole[name], sampled[name])
+        if bounds is None or not np.isfinite(centres).all():
+            moved[name] = None
+            continue
+        moved[name] = [round(centres[0] + factor * (b - centres[1]), 6) for b in bounds]
+    return moved
+
+
+def _estimates(statistic: Statistic, count: int) -> dict[str, float]:
+    return {name: float(np.asarray(value).reshape(-1)[0])
+            for name, value in statistic(np.ones((1, count))).items()}  # fmt: skip

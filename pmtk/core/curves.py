@@ -72,16 +72,18 @@ def bands(
     truth, probability = np.asarray(truth).astype(int), np.asarray(probability).reshape(-1)
     if resamples == 0 or len(truth) < bootstrap.MIN_EXAMPLES or len(np.unique(truth)) < 2:
         return None
-    units = bootstrap.resampling_units(len(truth), groups)
-    found = bootstrap.intervals(
-        _band_statistic(truth, probability),
-        units,
+    found = bootstrap.split_intervals(
+        lambda rows: _band_statistic(truth[rows], probability[rows]),
+        len(truth),
+        groups,
         min(resamples, BAND_RESAMPLES),
         seed,
     )
     result: dict[str, Any] = {"grid": GRID.tolist()}
     for curve in ("roc", "pr"):
-        pairs = [found[f"{curve}:{x}"] or [None, None] for x in GRID]
+        # rates: a band moved to the whole split's estimate stays inside [0, 1]
+        pairs = [[max(0.0, b[0]), min(1.0, b[1])] if (b := found[f"{curve}:{x}"]) else
+                 [None, None] for x in GRID]  # fmt: skip
         result[curve] = {"low": [p[0] for p in pairs], "high": [p[1] for p in pairs]}
     return result
 

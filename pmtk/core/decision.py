@@ -127,13 +127,15 @@ def operating_point(
     if resamples == 0 or small:
         result["ci"] = dict.fromkeys(result["test"])
         return result
-    units = bootstrap.resampling_units(len(test_truth), groups)
-    result["ci"] = bootstrap.intervals(
-        lambda weights: weighted_rates(test_truth, test_scores, threshold, weights),
-        units,
-        resamples,
-        seed,
-    )
+
+    def statistic_of(rows):
+        return lambda weights: weighted_rates(test_truth[rows], test_scores[rows], threshold,
+                                              weights)  # fmt: skip
+
+    found = bootstrap.split_intervals(statistic_of, len(test_truth), groups, resamples, seed)
+    # rates are proportions: a band moved to the whole split's estimate stays inside [0, 1]
+    result["ci"] = {name: None if b is None else [max(0.0, b[0]), min(1.0, b[1])]
+                    for name, b in found.items()}  # fmt: skip
     return result
 
 
