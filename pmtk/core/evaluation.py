@@ -86,54 +86,11 @@ def evaluate_splits(
 
         return statistic
 
-    everything = slice(None)
-    subsample = bootstrap.subsample(len(test_truth), groups, seed) if resamples else None
-    if subsample is None:
-        found = paired_intervals(
-            statistic_of(everything), test_truth, groups, resamples, seed, kind
-        )
-    else:
-        rows, factor = subsample
-        part_groups = None if groups is None else np.asarray(groups)[rows]
-        found = paired_intervals(statistic_of(rows), test_truth[rows], part_groups, resamples,
-                                 seed, kind)  # fmt: skip
-        whole = (statistic_of(everything), len(test_truth))
-        found = _rescaled(found, whole, (statistic_of(rows), len(rows)), factor)
-    results.update(found)
+    results.update(
+        paired_intervals(statistic_of(slice(None)), test_truth, groups, resamples, seed, kind,
+                         statistic_of=statistic_of)
+    )  # fmt: skip
     return results
-
-
-def _rescaled(found: dict, whole: tuple, part: tuple, factor: float) -> dict[str, Any]:
-    """Subsample intervals moved to the whole split's estimate, their width scaled by factor.
-
-    Args:
-        found: What :func:`paired_intervals` gave on the subsample.
-        whole: The statistic of the whole split and its row count.
-        part: The statistic of the subsample and its row count.
-        factor: sqrt(m/n).
-    """
-    centres = []
-    for statistic, count in (whole, part):
-        values = {k: float(v[0]) for k, v in statistic(np.ones((1, count))).items()}
-        for name in [k for k in values if not k.startswith("baseline:")]:
-            if f"baseline:{name}" in values:
-                values[f"difference:{name}"] = values[name] - values[f"baseline:{name}"]
-        centres.append(values)
-
-    def moved(name: str, bounds: list[float] | None) -> list[float] | None:
-        if bounds is None or not np.isfinite([centres[0][name], centres[1][name]]).all():
-            return None
-        return [round(centres[0][name] + factor * (b - centres[1][name]), 6) for b in bounds]
-
-    out = {"ci": {"test": {n: moved(n, b) for n, b in found["ci"]["test"].items()}}}
-    if "baseline_ci" in found:
-        baseline = found["baseline_ci"]["test"]
-        out["baseline_ci"] = {"test": {n: moved(f"baseline:{n}", b) for n, b in baseline.items()}}
-        out["versus_baseline"] = {"test": {
-            n: {"difference": metrics.json_number(centres[0][f"difference:{n}"]),
-                "ci": moved(f"difference:{n}", entry["ci"])}
-            for n, entry in found["versus_baseline"]["test"].items()}}  # fmt: skip
-    return out
 
 
 def paired_intervals(
@@ -143,12 +100,17 @@ def paired_intervals(
     resamples: int,
     seed: int,
     kind: str,
+    *,
+    statistic_of: Any = None,
 ) -> dict[str, Any]:
     """``ci``, ``baseline.ci`` and ``versus_baseline`` from a statistic of model and baseline.
 
     ``statistic`` returns the model's metrics under their names and the baseline's
     under ``baseline:<name>`` (see :data:`bootstrap.Statistic`); the difference is model
     minus baseline on each resample, and its point estimate on the whole split.
+    ``statistic_of(rows)``, the same statistic of some rows, keeps the time bounded past
+    ``bootstrap.RESAMPLED_ROWS`` rows (:func:`bootstrap.split_intervals`); without it every
+    row is resampled.
 
     Returns:
         ``{"ci": {"test": ...}, "baseline_ci": {"test": ...}, "versus_baseline": ...}``;
@@ -167,17 +129,25 @@ def paired_intervals(
             out["versus_baseline"] = {"test": {n: {"difference": None, "ci": None} for n in names}}
         return out
 
-    def with_differences(weights: np.ndarray) -> dict[str, np.ndarray]:
-        values = statistic(weights)
-        for name in names if paired else ():
-            values[f"difference:{name}"] = values[name] - values[f"baseline:{name}"]
-        return values
+    def with_differences(of: bootstrap.Statistic) -> bootstrap.Statistic:
+        def values_of(weights: np.ndarray) -> dict[str, np.ndarray]:
+            values = of(weights)
+            for name in names if paired else ():
+                values[f"difference:{name}"] = values[name] - values[f"baseline:{name}"]
+            return values
 
-    units = bootstrap.resampling_units(len(truth), groups)
-    bounds = bootstrap.intervals(with_differences, units, resamples, seed)
+        return values_of
+
+    if statistic_of is None:
+        units = bootstrap.resampling_units(len(truth), groups)
+        bounds = bootstrap.intervals(with_differences(statistic), units, resamples, seed)
+    else:
+        bounds = bootstrap.split_intervals(
+            lambda rows: with_differences(statistic_of(rows)), len(truth), groups, resamples, seed
+        )
     out = {"ci": {"test": {n: bounds[n] for n in names}}}
     if paired:
-        point = with_differences(whole)
+        point = with_differences(statistic)(whole)
         out["baseline_ci"] = {"test": {n: bounds[f"baseline:{n}"] for n in names}}
         out["versus_baseline"] = {
             "test": {
