@@ -1,8 +1,12 @@
-"""The risk task on a Parquet cohort bigger than memory: read in batches, never loaded whole.
+"""The risk task on a cohort bigger than memory: read in batches, never loaded whole.
 
-A Parquet file past ``PMTK_STREAMING_ROWS`` rows (``pmtk.core.streaming.streaming_threshold``),
-or a folder of Parquet files, streams; CSV/TSV and smaller files keep the in-memory path.
-The row count and columns come from Parquet metadata; column kinds from the Parquet types;
+A Parquet, CSV or TSV file past ``PMTK_STREAMING_ROWS`` rows
+(``pmtk.core.streaming.streaming_threshold``), or a folder of Parquet files, streams;
+smaller files (and compressed or ``.txt`` tables) keep the in-memory path. A Parquet file's
+row count and column kinds come from its metadata and types; a CSV's row count is estimated
+from its first block and its column types are fixed from that block
+(``pmtk.core.streaming.csv_format``: numbers as float64, the id, group, split and
+``--categorical`` columns as text, so a later block cannot change a column's type);
 splits from a stable hash of the group, else the id, else the row number
 (``pmtk.core.streaming.hash_splits``); means, variances, missing shares and vocabularies
 from one pass over the training rows, feeding the same in-model preprocessing as the
@@ -30,6 +34,7 @@ from pmtk.core.streaming import (
     open_table,
     scan_batches,
     streams,
+    table_rows,
 )
 from pmtk.core.tables import finite_values
 from pmtk.plugins.risk.features import FEATURE_PREFIX, MAX_CATEGORIES, category_text, input_names
@@ -50,6 +55,7 @@ if TYPE_CHECKING:
     from pmtk.core.task import RunContext, Targets
 
 _PARQUET = (".parquet", ".pq")
+_TEXT = (".csv", ".tsv")
 _SPLITS = ("train", "val", "test")
 _DISTINCT_LABELS = 1000
 
@@ -67,14 +73,14 @@ def open_cohort(path: Path, context: RunContext) -> StreamedCohort | None:
     folder = path.is_dir()
     if folder and not any(p.suffix.lower() in _PARQUET for p in path.rglob("*")):
         return None  # the in-memory reader says a folder needs Parquet files
-    if not (folder or path.suffix.lower() in _PARQUET):
+    if not (folder or path.suffix.lower() in _PARQUET + _TEXT):
         return None
     if survival_columns(context.options) is not None or context.options.get("subgroup_column"):
         return None  # kept in memory: see the module docstring
     try:
         table = open_table(path)
-        rows = table.count_rows()
-    except (OSError, pa.ArrowException) as error:
+        rows = table_rows(table)
+    except (OSError, pa.ArrowException, DataError) as error:
         if not folder:
             return None  # the in-memory reader says what is wrong with the file
         raise DataError(f"{path} holds a Parquet file that cannot be read ({error}).") from None
@@ -82,16 +88,35 @@ def open_cohort(path: Path, context: RunContext) -> StreamedCohort | None:
         return None
     if rows == 0:
         raise DataError(f"{path} has no data rows; give one row per person.")
-    return StreamedCohort(table, path, context)
+    if path.suffix.lower() in _TEXT:
+        table = open_table(path, _text_columns(table.schema.names, context))
+    return StreamedCohort(table, path, context, rows)
+
+
+def _text_columns(names: list[str], context: RunContext) -> set[str]:
+    """The columns of a CSV read as text: id, group, split and ``--categorical`` ones, and
+    the first column named like an id when no ``--id-column`` is given (as ``id_column``)."""
+    from pmtk.plugins.risk.features import _CAMEL_ID, _ID_NAME
+    from pmtk.plugins.risk.reading import column_list
+
+    options = context.options
+    chosen = {options.get("id_column"), context.group_column, "split"}
+    chosen |= set(column_list(options.get("categorical")))
+    if options.get("id_column") is None:
+        skip = {resolved_target(options), *column_list(options.get("exclude")), *chosen}
+        named = [n for n in names if n not in skip and (_ID_NAME.search(n) or _CAMEL_ID.search(n))]
+        chosen |= set(named[:1])
+    return {name for name in chosen if name is not None}
 
 
 class StreamedCohort(StreamedExamples):
     """A Parquet cohort read batch by batch (see the module docstring)."""
 
-    def __init__(self, table: Any, path: Path, context: RunContext) -> None:
+    def __init__(self, table: Any, path: Path, context: RunContext, rows: int) -> None:
         import pandas as pd
 
         self.table, self.data_path, self.source = table, path, str(path)
+        self.estimated_rows = rows  # exact for Parquet, estimated for a CSV (progress only)
         self.options = options = context.options
         header = pd.DataFrame(columns=table.schema.names)  # the checks of the in-memory path
         self.target = target_name(header, options, self.source)
@@ -126,6 +151,7 @@ class StreamedCohort(StreamedExamples):
 
         offset = 0
         for batch in scan_batches(self.table, self._columns(with_ids)):
+            self.rows_read = offset + batch.num_rows
             raw = trimmed(batch, [self.id_column, *self.kinds]).to_pandas()
             raw.index = pd.RangeIndex(offset, offset + len(raw))
             raw.attrs["row_label"] = ("row", 1)
@@ -202,9 +228,9 @@ class StreamedCohort(StreamedExamples):
         seed = self.options.get("seed", 42)
         limits = {"train": BASELINE_ROWS, "val": BASELINE_ROWS, "test": IMPORTANCE_ROWS}
         self.samples = {name: Reservoir(limit, seed) for name, limit in limits.items()}
-        groups, rows = [], 0
-        total = self.table.count_rows()
+        groups, rows, self.rows_read = [], 0, 0
         batches = ((len(e), (e, s)) for e, s in self._decoded())
+        total = self.estimated_rows
         for examples, split in progress(batches, total, "Statistics of the table", weights=True):
             rows += len(examples)
             present.update(self._present(examples))
@@ -225,7 +251,7 @@ class StreamedCohort(StreamedExamples):
             if self.group_column is not None:
                 test_groups = examples["group"][split == "test"].to_numpy(object)
                 groups.append(pd.util.hash_array(test_groups))
-        self._check(rows, total, present)
+        self._check(rows, self.rows_read, present)
         self.groups = np.concatenate(groups) if groups else None
         self.targets = self._targets(labels, context)
         self.train_classes = self._class_counts(train_labels)

@@ -122,11 +122,19 @@ class RiskTask(Task):
         return prediction_examples(raw, context.derived, str(path))
 
     def stream(self, path: Path, context: RunContext) -> Any:
-        """The cohort read in batches when it is a Parquet file past ``PMTK_STREAMING_ROWS``
-        rows or a Parquet folder; None keeps the in-memory path (see ``risk.streamed``)."""
+        """The cohort read in batches when it is a Parquet, CSV or TSV file past
+        ``PMTK_STREAMING_ROWS`` rows (a CSV's estimated from its first block) or a Parquet
+        folder; None keeps the in-memory path (see ``risk.streamed``)."""
         from pmtk.plugins.risk.streamed import open_cohort
 
         return open_cohort(Path(path), context)
+
+    def prediction_parts(self, path: Path, context: RunContext) -> Any:
+        """The file to predict read in parts of bounded size (see ``risk.prediction_parts``);
+        None when the reader for its format reads whole files only."""
+        from pmtk.plugins.risk.prediction_parts import prediction_parts
+
+        return prediction_parts(Path(path), context)
 
     def load_model(self, path: Path):
         """Registers the risk model's custom layers and loss, then loads it."""
