@@ -31,21 +31,37 @@ def register(app: typer.Typer, host: PluginHost) -> None:
         """Predict with a trained run; writes one CSV row per input."""
         with user_errors():
             from pmtk.core.outputs import check_output
-            from pmtk.core.prediction import predict as predict_run
+            from pmtk.core.prediction import predict_parts
 
             if output is not None:  # before any data is read
                 check_output(output, [data, run_dir, genome], kind="file")
             overrides = None if genome is None else {"genome": str(genome.expanduser().resolve())}
-            frame = predict_run(run_dir, data, host, batch_size, overrides)
+            parts = predict_parts(run_dir, data, host, batch_size, overrides)
             if output is None:
-                frame.to_csv(sys.stdout, index=False)
+                _write_parts(parts, sys.stdout)
                 return
-            _write_csv(frame, output)
-            typer.echo(f"Wrote {len(frame)} predictions to {output}", err=True)
+            rows = _write_csv(parts, output)
+            typer.echo(f"Wrote {rows} predictions to {output}", err=True)
 
 
-def _write_csv(frame, output: Path) -> None:
+def _write_parts(parts, handle) -> int:
+    """Writes the predictions part by part (the header once); returns the row count."""
+    rows = 0
+    for part in parts:
+        part.to_csv(handle, index=False, header=rows == 0)
+        rows += len(part)
+    return rows
+
+
+def _write_csv(parts, output: Path) -> int:
     """Writes the predictions through a temporary file, so no half-written file is left."""
     from pmtk.core.outputs import write_atomically
 
-    write_atomically(output, lambda path: frame.to_csv(path, index=False))
+    written = []
+
+    def write(path: Path) -> None:
+        with open(path, "w", newline="") as handle:
+            written.append(_write_parts(parts, handle))
+
+    write_atomically(output, write)
+    return written[0]

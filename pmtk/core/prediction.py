@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from pmtk.core.errors import DataError, PluginError
 
@@ -191,6 +192,16 @@ def open_run(run_dir: Path, host: PluginHost, overrides: dict | None = None) -> 
     return OpenRun(run_dir, config, task, context, targets)
 
 
+@runtime_checkable
+class PredictsInParts(Protocol):
+    """A task that can read a file to predict in parts (the risk task does), so that
+    ``pmtk predict`` needs memory for one part, not the whole file."""
+
+    def prediction_parts(self, path: Path, context: RunContext) -> Iterator[Any] | None:
+        """Examples tables of ``path``, part by part in file order, as ``read`` with
+        ``require_labels=False`` returns them for the part's rows; None to read it whole."""
+
+
 def predict(
     run_dir: Path,
     data: Path,
@@ -198,34 +209,65 @@ def predict(
     batch_size: int | None = None,
     overrides: dict | None = None,
 ):
-    """Applies a run's model to the raw inputs at ``data``.
-
-    ``overrides`` replaces task options of the run's ``config.json`` for reading the
-    data (``{"genome": path}`` from ``pmtk predict --genome``).
+    """Applies a run's model to the raw inputs at ``data``; :func:`predict_parts` joined.
 
     Returns:
         The predictions table (see :func:`prediction_frame`).
+    """
+    import pandas as pd
+
+    return pd.concat(
+        list(predict_parts(run_dir, data, host, batch_size, overrides)), ignore_index=True
+    )
+
+
+def predict_parts(
+    run_dir: Path,
+    data: Path,
+    host: PluginHost,
+    batch_size: int | None = None,
+    overrides: dict | None = None,
+) -> Iterator[Any]:
+    """Applies a run's model to the raw inputs at ``data``, part by part.
+
+    A task that reads in parts (:class:`PredictsInParts`) gives parts of bounded size, so
+    memory does not grow with the file; any other task gives the whole file as one part.
+    ``overrides`` replaces task options of the run's ``config.json`` for reading the
+    data (``{"genome": path}`` from ``pmtk predict --genome``).
+
+    Yields:
+        Predictions tables (see :func:`prediction_frame`), in the order of the inputs.
 
     Raises:
-        PmtkError: Not a run, a damaged run, unknown task, or bad data.
+        PmtkError: Not a run, a damaged run, unknown task, or bad data (before the part
+            that holds it is yielded).
     """
     from pmtk.core.runtime import quiet_tensorflow
 
     run = open_run(run_dir, host, overrides)
-    task, context, config, targets = run.task, run.context, run.config, run.targets
+    task, context, targets = run.task, run.context, run.targets
+    batch_size = batch_size or run.config["options"].get("batch_size", 32)
     data = Path(data).expanduser()
     if not data.exists():
         raise DataError(f"{data} does not exist; check the --data path.")
-    examples = task.read(data, context, require_labels=False)
-    if len(examples) == 0:
+    parts = task.prediction_parts(data, context) if isinstance(task, PredictsInParts) else None
+    if parts is None:
+        parts = iter([task.read(data, context, require_labels=False)])
+    model = None
+    for examples in parts:
+        if len(examples) == 0:
+            continue
+        if model is None:  # after the first part is read: bad data is reported first
+            quiet_tensorflow()
+            model = run.load_model()
+        yield _predicted(task, model, examples, context, targets, batch_size)
+    if model is None:
         raise DataError(f"{data} holds no examples to predict; point --data at your data.")
-    quiet_tensorflow()
+
+
+def _predicted(task: Task, model, examples, context: RunContext, targets: Targets, batch_size):
     from pmtk.core.batching import batches
 
-    model = run.load_model()
     dataset = task.dataset(examples, None, context)
-    scores = model.predict(
-        batches(dataset, batch_size or config["options"].get("batch_size", 32)), verbose=0
-    )
-    labels = examples.get("label", None)
-    return task.prediction_frame(examples, scores, targets, labels)
+    scores = model.predict(batches(dataset, batch_size), verbose=0)
+    return task.prediction_frame(examples, scores, targets, examples.get("label", None))

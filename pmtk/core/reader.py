@@ -16,12 +16,16 @@ class Reader:
         extensions: Lower-case file name endings it reads (``(".nii", ".nii.gz")``).
         read: The function; its arguments and result are defined by the task.
         description: One line for listings.
+        chunks: Optional: the same reading in parts, ``path -> iterator of parts`` (each
+            part what ``read`` returns for its rows), for files bigger than memory. Tasks
+            that predict in parts use it when it is given.
     """
 
     name: str
     extensions: tuple[str, ...]
     read: Callable[..., Any]
     description: str = ""
+    chunks: Callable[..., Any] | None = None
 
 
 def best_reader(readers: Iterable[Reader], file_name: str) -> Reader | None:

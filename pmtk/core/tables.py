@@ -12,6 +12,7 @@ import csv
 import gzip
 import lzma
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,6 +28,8 @@ PARQUET_EXTENSIONS = (".parquet", ".pq")
 #: Read as missing besides pandas' defaults (empty, NA, NaN, NULL, ...): ``?`` marks missing
 #: values in many public (UCI) tables, ``.`` in SAS exports.
 EXTRA_MISSING = ["?", "."]
+#: Rows per part of a table read in parts (``pmtk predict`` on a table of any size).
+CHUNK_ROWS = 65_536
 _SEPARATORS = (",", "\t", ";")
 _SNIFF_BYTES = 65536
 
@@ -53,35 +56,75 @@ def read_text_table(
     import pandas as pd
 
     path = Path(path)
+    options = _text_options(path, as_text, missing_markers)
+    try:
+        table = pd.read_csv(path, **options)
+    except pd.errors.EmptyDataError:
+        raise _empty(path) from None
+    except (OSError, ValueError, EOFError, UnicodeDecodeError) as error:
+        raise _malformed(path, error) from None
+    return _read_text(table, path, as_text, first_line=2)
+
+
+def text_table_chunks(
+    path: Path, *, as_text: bool = False, missing_markers: bool = True, rows: int | None = None
+) -> Iterator[pd.DataFrame]:
+    """:func:`read_text_table` in parts of at most ``rows`` rows, in file order.
+
+    Each part is read as the whole file would be (so column kinds are inferred per part)
+    and numbers its rows by their file line (``attrs["row_label"]``).
+
+    Raises:
+        DataError: As :func:`read_text_table`, on the part where the problem is.
+    """
+    import pandas as pd
+
+    path = Path(path)
+    options = _text_options(path, as_text, missing_markers)
+    line = 2
+    try:
+        with pd.read_csv(path, chunksize=rows or CHUNK_ROWS, **options) as reader:
+            for table in reader:
+                yield _read_text(table, path, as_text, first_line=line)
+                line += len(table)
+    except pd.errors.EmptyDataError:
+        raise _empty(path) from None
+    except (OSError, ValueError, EOFError, UnicodeDecodeError) as error:
+        raise _malformed(path, error) from None
+
+
+def _text_options(path: Path, as_text: bool, missing_markers: bool) -> dict:
+    """``pandas.read_csv`` arguments for ``path``, after checking its head and header."""
     head = _head(path)
     encoding = _encoding(head)
     header = head.decode(encoding, errors="ignore").splitlines()[0]
     separator = _separator(path, header)
     _check_header_names(path, _header_names(header, separator))
-    try:
-        table = pd.read_csv(
-            path,
-            sep=separator,
-            dtype=str if as_text else None,
-            na_values=EXTRA_MISSING if missing_markers else None,
-            keep_default_na=missing_markers,
-            skipinitialspace=True,
-            encoding=encoding,
-        )
-    except pd.errors.EmptyDataError:
-        raise _empty(path) from None
-    except (OSError, ValueError, EOFError, UnicodeDecodeError) as error:
-        reason = (str(error).strip().splitlines() or [type(error).__name__])[-1][:160]
-        raise DataError(
-            f"{path} cannot be read as a CSV/TSV table ({reason}); check that every row has as "
-            "many fields as the header and that quotes are closed."
-        ) from None
+    return {
+        "sep": separator,
+        "dtype": str if as_text else None,
+        "na_values": EXTRA_MISSING if missing_markers else None,
+        "keep_default_na": missing_markers,
+        "skipinitialspace": True,
+        "encoding": encoding,
+    }
+
+
+def _malformed(path: Path, error: BaseException) -> DataError:
+    reason = (str(error).strip().splitlines() or [type(error).__name__])[-1][:160]
+    return DataError(
+        f"{path} cannot be read as a CSV/TSV table ({reason}); check that every row has as "
+        "many fields as the header and that quotes are closed."
+    )
+
+
+def _read_text(table: pd.DataFrame, path: Path, as_text: bool, first_line: int) -> pd.DataFrame:
     if not as_text:
         for column in table.select_dtypes(include="object").columns:
             parsed = parse_numbers(table[column])
             if parsed.notna().sum() == table[column].notna().sum():
                 table[column] = parsed  # numbers pandas 2 leaves as text, such as 1e400
-    table.attrs["row_label"] = ("line", 2)
+    table.attrs["row_label"] = ("line", first_line)
     return _clean_header(table, path)
 
 
@@ -130,6 +173,34 @@ def read_parquet_table(path: Path) -> pd.DataFrame:
     table = table.reset_index(drop=table.index.name is None)
     table.attrs["row_label"] = ("row", 1)
     return _clean_header(table, path)
+
+
+def parquet_table_chunks(path: Path, rows: int | None = None) -> Iterator[pd.DataFrame]:
+    """:func:`read_parquet_table` in parts of at most ``rows`` rows (default
+    :data:`CHUNK_ROWS`), in file order.
+
+    Each part numbers its rows from the file's first row (``attrs["row_label"]``).
+
+    Raises:
+        DataError: The file is not a readable Parquet file.
+    """
+    import pyarrow
+    import pyarrow.parquet as pq
+
+    first = 1
+    try:
+        with pq.ParquetFile(path, pre_buffer=False) as reader:
+            for batch in reader.iter_batches(batch_size=rows or CHUNK_ROWS):
+                table = batch.to_pandas()
+                table = table.reset_index(drop=table.index.name is None)
+                table.attrs["row_label"] = ("row", first)
+                first += len(table)
+                yield _clean_header(table, path)
+    except (OSError, ValueError, pyarrow.ArrowException) as error:
+        reason = (str(error).strip().splitlines() or [type(error).__name__])[0][:160]
+        raise DataError(
+            f"{path} cannot be read as a Parquet table ({reason}); re-export it or give a CSV."
+        ) from None
 
 
 def _head(path: Path) -> bytes:

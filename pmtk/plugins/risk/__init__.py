@@ -43,9 +43,20 @@ def pmtk_register_readers(register):
     from pmtk.core import tables
 
     as_text = partial(tables.read_text_table, as_text=True)  # features.py infers the kinds
-    register("risk", Reader("text", tables.TEXT_EXTENSIONS, as_text, "CSV/TSV (pandas)"))
+    text_chunks = partial(tables.text_table_chunks, as_text=True)
     register(
-        "risk", Reader("parquet", tables.PARQUET_EXTENSIONS, tables.read_parquet_table, "Parquet")
+        "risk",
+        Reader("text", tables.TEXT_EXTENSIONS, as_text, "CSV/TSV (pandas)", chunks=text_chunks),
+    )
+    register(
+        "risk",
+        Reader(
+            "parquet",
+            tables.PARQUET_EXTENSIONS,
+            tables.read_parquet_table,
+            "Parquet",
+            chunks=tables.parquet_table_chunks,
+        ),
     )
 
 
