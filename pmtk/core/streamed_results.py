@@ -6,12 +6,16 @@ row), and of a bounded sample of the training rows; examples tables never are.
 (``pmtk.core.baseline.BASELINE_ROWS``) and scores the other rows chunk by chunk; the
 intervals come from the same bootstrap as the in-memory path (its resamples are batched to
 a fixed number of cells); the task's ``finish`` sees a bounded sample of the test split.
+
+A task whose input is its own target (``Targets.pairs_input_with_itself``: the autoencoder)
+has no scores, predictions or baseline here, as on the in-memory path: its ``finish``
+evaluates the run, and gets each split as a :class:`StreamedSplit` to stream it again.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -28,6 +32,19 @@ if TYPE_CHECKING:
 
     from pmtk.core.streamed import StreamedExamples
     from pmtk.core.task import RunContext, Task
+
+
+@dataclass
+class StreamedSplit(SplitData):
+    """A split of a streamed run as ``Task.finish`` sees it when the input is its own target.
+
+    Attributes:
+        streamed: The streamed examples, to read the split again batch by batch.
+        name: The split's name.
+    """
+
+    streamed: Any = None
+    name: str = ""
 
 
 def split_data(streamed: StreamedExamples, name: str, context: RunContext) -> SplitData:
@@ -56,6 +73,8 @@ def score_splits(
 
     from pmtk.core.batching import batches
 
+    if context.targets.pairs_input_with_itself:  # no scores: finish() evaluates the run
+        return splits, {name: np.empty((0,)) for name in SPLITS}
     outputs: dict[str, list] = {"val": [], "test": []}
     truth: dict[str, list] = {"val": [], "test": []}
     for inputs, targets, split in streamed.batches(context):
@@ -89,7 +108,10 @@ def _rows(inputs, keep: np.ndarray):
 def write_predictions(
     task: Task, context: RunContext, streamed: StreamedExamples, scores: np.ndarray, path
 ) -> None:
-    """``predictions.csv`` of the test split, written one chunk of rows at a time."""
+    """``predictions.csv`` of the test split, written one chunk of rows at a time (none when
+    the input is its own target: the task's ``finish`` writes its outputs)."""
+    if context.targets.pairs_input_with_itself:
+        return
     offset = 0
     with open(path, "w", newline="") as handle:
         for examples, _ in streamed.chunks("test", context):
@@ -112,6 +134,8 @@ def evaluate_streamed(
         ``(results, baseline)`` as the in-memory ``_evaluate`` gives them.
     """
     kind = context.targets.kind
+    if context.targets.pairs_input_with_itself:  # the task's finish() compares with its own
+        return {}, None
     truth = {name: splits[name].targets for name in SPLITS}
     baseline = _baseline(task, context, streamed, kind)
     if baseline is not None:
@@ -148,6 +172,12 @@ def _features(task: Task, context: RunContext, streamed: StreamedExamples, name:
 
 
 def finish_splits(streamed: StreamedExamples, splits: dict[str, SplitData]) -> dict:
-    """The splits ``Task.finish`` sees: the test split is its bounded sample, with a dataset."""
+    """The splits ``Task.finish`` sees: the test split is its bounded sample, with a dataset;
+    when the input is its own target, every split is a :class:`StreamedSplit` instead."""
+    if streamed.targets.pairs_input_with_itself:
+        return {
+            name: StreamedSplit(split.examples, None, split.dataset, streamed, name)
+            for name, split in splits.items()
+        }
     examples, targets = streamed.sample("test")
     return splits | {"test": SplitData(examples, targets, None)}

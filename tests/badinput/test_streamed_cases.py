@@ -103,3 +103,85 @@ def test_streamed_bad_input(build, cli, tmp_path: Path, monkeypatch):
     published = [p for name in RUN_FILES for p in out.rglob(name)] if out.exists() else []
     assert not published and snapshot(inputs) == before
     assert "P00" not in result.stderr  # no patient id in the messages
+
+
+# ---------------------------------------------------------------- the autoencoder, streamed
+
+AUTOENCODER = ("--epochs", "1", "--batch-size", "16", "--latent-dim", "2", "--hidden-units", "4",
+               "--id-column", "sample")  # fmt: skip
+
+
+def features(rows: int = 3000) -> pd.DataFrame:
+    """A numeric feature table with a ``sample`` id column."""
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(rng.normal(size=(rows, 4)).round(3), columns=["a", "b", "c", "d"])
+    frame.insert(0, "sample", [f"S{i:05d}" for i in range(rows)])
+    return frame
+
+
+def text_in_a_later_csv_block(inputs: Path) -> tuple[Path, list[str]]:
+    frame = features().astype({"c": object})
+    frame.loc[2990, "c"] = "n.d."
+    frame.to_csv(inputs / "table.csv", index=False)
+    return inputs / "table.csv", ["table.csv", "column 'c'", "'n.d.'", "line 2992", "--exclude c"]
+
+
+def text_column_in_parquet(inputs: Path) -> tuple[Path, list[str]]:
+    features().assign(site="north").to_parquet(inputs / "table.parquet", index=False)
+    return inputs / "table.parquet", ["table.parquet", "non-numeric column(s) site", "--exclude"]
+
+
+def missing_id(inputs: Path) -> tuple[Path, list[str]]:
+    frame = features()
+    frame.loc[1234, "sample"] = None
+    frame.to_parquet(inputs / "table.parquet", index=False)
+    return inputs / "table.parquet", ["table.parquet", "row 1235", "'sample'"]
+
+
+def repeated_id(inputs: Path) -> tuple[Path, list[str]]:
+    frame = features()
+    frame.loc[20, "sample"] = frame.loc[3, "sample"]
+    frame.to_csv(inputs / "table.csv", index=False)
+    return inputs / "table.csv", ["table.csv", "line 22 repeats the id of line 5", "'sample'"]
+
+
+def infinite_feature(inputs: Path) -> tuple[Path, list[str]]:
+    frame = features()
+    frame.loc[2500, "b"] = np.inf
+    frame.to_parquet(inputs / "table.parquet", index=False)
+    return inputs / "table.parquet", ["table.parquet", "'b'", "row 2501", "--nonfinite-as-missing"]
+
+
+def code_larger_than_the_features(inputs: Path) -> tuple[Path, list[str]]:
+    features()[["sample", "a"]].to_parquet(inputs / "table.parquet", index=False)
+    return inputs / "table.parquet", ["--latent-dim 2", "1 feature column(s)", "table.parquet"]
+
+
+AUTOENCODER_CASES = [text_in_a_later_csv_block, text_column_in_parquet, missing_id, repeated_id,
+                     infinite_feature, code_larger_than_the_features]  # fmt: skip
+
+
+@pytest.mark.parametrize("build", AUTOENCODER_CASES, ids=[c.__name__ for c in AUTOENCODER_CASES])
+def test_streamed_autoencoder_bad_input(build, cli, tmp_path: Path, monkeypatch):
+    from pmtk.core import streaming
+
+    monkeypatch.setenv(THRESHOLD_VARIABLE, "0")
+    monkeypatch.setattr(streaming, "CSV_BLOCK_BYTES", 16_384)  # a 3,000-row CSV: many blocks
+    inputs, out = tmp_path / "in", tmp_path / "out"
+    inputs.mkdir()
+    data, fragments = build(inputs)
+    before = snapshot(inputs)
+
+    result = cli("run", "autoencoder", "--data", data, "--output", out, *AUTOENCODER)
+
+    output = result.stdout + result.stderr
+    assert "Traceback" not in output
+    assert result.exit_code == 1, output
+    errors = [line for line in result.stderr.splitlines() if line.startswith("Error: ")]
+    assert len(errors) == 1, result.stderr
+    noise = [line for line in result.stderr.splitlines() if not line.startswith(PREFIXES)]
+    assert not noise, result.stderr
+    for fragment in fragments:
+        assert fragment in errors[0], f"{fragment!r} not in: {errors[0]}"
+    published = [p for name in RUN_FILES for p in out.rglob(name)] if out.exists() else []
+    assert not published and snapshot(inputs) == before

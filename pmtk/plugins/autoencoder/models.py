@@ -225,13 +225,18 @@ def training_summary(dataset: tf.data.Dataset, mean=None, variance=None):
     return mean, variance, start
 
 
-def reset_to_pca_start(model: keras.Model, train: np.ndarray | tf.data.Dataset) -> bool:
+def reset_to_pca_start(
+    model: keras.Model,
+    train: np.ndarray | tf.data.Dataset | None,
+    start: tuple[np.ndarray, np.ndarray] | None = None,
+) -> bool:
     """Puts a ``pca_residual`` model back at its starting point, the PCA solution.
 
     The linear path gets the PCA loadings of the (standardised, imputed) training
     rows again and both residual output layers are zeroed, so the residuals add nothing.
     ``train`` is the raw training matrix, or the training split's dataset (then streamed
-    past the threshold, as when the model was built).
+    past the threshold, as when the model was built); ``start``, the loadings and centre
+    (as :func:`pca_start` gives them) when they are known already, is used instead.
 
     Returns:
         False, and changes nothing, when the model has no PCA path (``dense``).
@@ -240,7 +245,9 @@ def reset_to_pca_start(model: keras.Model, train: np.ndarray | tf.data.Dataset) 
         return False
     mean, variance = model_statistics(model)
     latent_dim = model.get_layer("encoder_linear").units
-    if isinstance(train, np.ndarray):
+    if start is not None:
+        components, center = start
+    elif isinstance(train, np.ndarray):
         components, center = pca_start(standardize(train, mean, variance), latent_dim)
     else:
         components, center = training_summary(train, mean, variance)[2](latent_dim)

@@ -61,6 +61,12 @@ def finish(model: keras.Model, context: RunContext, splits: dict[str, Any]) -> d
         Per split: ``reconstruction_mse``, ``r2`` and ``pca_r2``; the comparison with PCA;
         and under ``"derived"``, ``kept_weights`` (``trained`` or ``pca_start``).
     """
+    from pmtk.core.streamed_results import StreamedSplit
+
+    if isinstance(splits.get("test"), StreamedSplit):  # a table read in batches
+        from pmtk.plugins.autoencoder.streamed_report import finish_streamed
+
+        return finish_streamed(model, context, splits)
     run_dir, options = context.run_dir, context.options
     color_column = context.derived.get("color_column", options.get("color_column"))
     outputs, results, components, test = _evaluate(model, splits, options)

@@ -78,6 +78,14 @@ class AutoencoderTask(Task):
         ),
     )
 
+    def stream(self, path: Path, context: RunContext) -> Any:
+        """The table read in batches when it is a Parquet, CSV or TSV file past
+        ``PMTK_STREAMING_ROWS`` rows or a Parquet folder; None keeps the in-memory path
+        (see ``autoencoder.streamed_table``)."""
+        from pmtk.plugins.autoencoder.streamed_table import open_features
+
+        return open_features(Path(path), context)
+
     def load_model(self, path: Path):
         """Registers the autoencoder's custom layers, then loads it."""
         import pmtk.plugins.autoencoder.layers  # noqa: F401
