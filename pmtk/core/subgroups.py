@@ -151,12 +151,12 @@ def subgroup_metrics(
         entry["ci"] = dict.fromkeys(names)
         if resamples:
             part_groups = None if groups is None else np.asarray(groups)[index]
-            units = bootstrap.resampling_units(len(index), part_groups)
-            entry["ci"] = bootstrap.intervals(
-                lambda weights, t=part_truth, s=part_scores: weighted_metrics(kind, t, s, weights),
-                units,
-                resamples,
-                seed,
+
+            def statistic_of(rows, t=part_truth, s=part_scores):
+                return lambda weights: weighted_metrics(kind, t[rows], s[rows], weights)
+
+            entry["ci"] = bootstrap.split_intervals(
+                statistic_of, len(index), part_groups, resamples, seed
             )
         found[value] = entry
     return found

@@ -72,14 +72,17 @@ def subgroup_c_index(values: np.ndarray, truth: np.ndarray, eta: np.ndarray, *, 
         entry: dict[str, Any] = {"n": int(members.sum()), "c_index": None, "ci": {"c_index": None}}
         if members.sum() >= bootstrap.MIN_EXAMPLES and events.sum() >= 2:
 
-            def statistic(w, t=times, e=events, r=eta[members]):
-                return {"c_index": survival.weighted_c_index(t, e, r, w)}
+            def statistic_of(rows, t=times, e=events, r=eta[members]):
+                t, e, r = t[rows], e[rows], r[rows]
+                return lambda w: {"c_index": survival.weighted_c_index(t, e, r, w)}
 
-            entry["c_index"] = round(float(statistic(np.ones((1, len(times))))["c_index"][0]), 6)
+            everything = statistic_of(slice(None))
+            entry["c_index"] = round(float(everything(np.ones((1, len(times))))["c_index"][0]), 6)
             if resamples:
                 group = None if groups is None else np.asarray(groups)[members]
-                units = bootstrap.resampling_units(int(members.sum()), group)
-                entry["ci"] = bootstrap.intervals(statistic, units, resamples, seed)
+                entry["ci"] = bootstrap.split_intervals(
+                    statistic_of, len(times), group, resamples, seed
+                )
         found[str(value)] = entry
     return found
 

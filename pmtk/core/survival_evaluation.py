@@ -161,23 +161,31 @@ def evaluate_survival(
         }  # fmt: skip
     test_truth = truth["test"]
 
-    def statistic(weights: np.ndarray) -> dict[str, np.ndarray]:
-        values = scorer.weighted(test_truth, scores["test"], weights)
-        if baseline is None:
-            return values
-        other = scorer.weighted(test_truth, baseline.scores["test"], weights, "baseline")
-        return values | {f"baseline:{k}": v for k, v in other.items()}
+    def statistic_of(rows: Any) -> Any:
+        """The statistic of some test rows: bounded time past ``RESAMPLED_ROWS`` rows."""
+        part_truth, part_scores = test_truth[rows], scores["test"][rows]
+        other = None if baseline is None else baseline.scores["test"][rows]
+
+        def statistic(weights: np.ndarray) -> dict[str, np.ndarray]:
+            values = scorer.weighted(part_truth, part_scores, weights)
+            if other is None:
+                return values
+            more = scorer.weighted(part_truth, other, weights, "baseline")
+            return values | {f"baseline:{k}": v for k, v in more.items()}
+
+        return statistic
 
     options = context.options
     groups = splits["test"].examples.get("group")
     results.update(
         evaluation.paired_intervals(
-            statistic,
+            statistic_of(slice(None)),
             test_truth,
             groups,
             options.get("bootstrap", 1000),
             options["seed"],
             "survival",
+            statistic_of=statistic_of,
         )
     )
     return results, baseline  # fmt: skip

@@ -52,3 +52,51 @@ def test_the_operating_point_of_a_large_split_stays_within_rates(monkeypatch):
     )  # fmt: skip
     for name, bounds in point["ci"].items():
         assert 0 <= bounds[0] <= point["test"][name] <= bounds[1] <= 1, name
+
+
+def test_subgroup_intervals_of_a_large_test_split_are_bounded_and_match(monkeypatch):
+    from pmtk.core import subgroups
+
+    truth, score = _data(8000, seed=4)
+    values = np.where(np.arange(8000) % 4 == 0, "a", "b")  # 2,000 and 6,000 rows
+    full = subgroups.subgroup_metrics("binary", values, truth, score, resamples=300, seed=2)
+    sizes = []
+    original = bootstrap.intervals
+    monkeypatch.setattr(bootstrap, "RESAMPLED_ROWS", 800)
+    monkeypatch.setattr(
+        bootstrap,
+        "intervals",
+        lambda s, units, *a: sizes.append(len(units)) or original(s, units, *a),
+    )
+    bounded = subgroups.subgroup_metrics("binary", values, truth, score, resamples=300, seed=2)
+    assert max(sizes) <= 800  # no resample of a subgroup's every row past the limit
+    for value in ("a", "b"):
+        assert bounded[value]["auroc"] == full[value]["auroc"]  # the estimate uses every row
+        low, high = bounded[value]["ci"]["auroc"]
+        assert low < bounded[value]["auroc"] < high
+        expected = full[value]["ci"]["auroc"][1] - full[value]["ci"]["auroc"][0]
+        assert 0.6 * expected < high - low < 1.6 * expected, (value, high - low, expected)
+
+
+def test_survival_subgroup_c_index_of_a_large_split_is_bounded(monkeypatch):
+    from pmtk.core import survival_clinical
+
+    rng = np.random.default_rng(7)
+    eta = rng.normal(size=3000)
+    times = rng.exponential(np.exp(-eta))
+    events = (rng.random(3000) < 0.7).astype(float)
+    truth = np.column_stack([times, events])
+    values = np.where(np.arange(3000) % 3 == 0, "a", "b")
+    full = survival_clinical.subgroup_c_index(
+        values, truth, eta, groups=None, resamples=200, seed=1
+    )
+    monkeypatch.setattr(bootstrap, "RESAMPLED_ROWS", 400)
+    bounded = survival_clinical.subgroup_c_index(
+        values, truth, eta, groups=None, resamples=200, seed=1
+    )
+    for value in ("a", "b"):
+        assert bounded[value]["c_index"] == full[value]["c_index"]
+        low, high = bounded[value]["ci"]["c_index"]
+        expected = full[value]["ci"]["c_index"][1] - full[value]["ci"]["c_index"][0]
+        assert low < bounded[value]["c_index"] < high
+        assert 0.5 * expected < high - low < 1.8 * expected, (value, high - low, expected)
