@@ -102,6 +102,37 @@ def parse_chromosomes(text: str | None) -> list[str]:
     return [name.strip() for name in (text or "").split(",") if name.strip()]
 
 
+def chromosome_options(options: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """The ``--holdout-chromosomes`` and ``--val-chromosomes`` as lists.
+
+    Raises:
+        OptionError: A chromosome is named in both.
+    """
+    holdout = parse_chromosomes(options.get("holdout_chromosomes"))
+    val = parse_chromosomes(options.get("val_chromosomes"))
+    both = sorted(set(holdout) & set(val))
+    if both:
+        raise OptionError(
+            f"Chromosome {both[0]!r} is in both --holdout-chromosomes and --val-chromosomes; "
+            "give each chromosome to one split only."
+        )
+    return holdout, val
+
+
+def check_chromosomes_present(
+    holdout: list[str], val: list[str], present: set[str], source: str
+) -> None:
+    """Raises a DataError when a held-out or validation chromosome carries no interval."""
+    for flag, names in (("--holdout-chromosomes", holdout), ("--val-chromosomes", val)):
+        for name in names:
+            if name not in present:
+                raise DataError(
+                    f"{source}: no interval lies on chromosome {name!r} ({flag}), so that split "
+                    f"would be empty; the intervals lie on {', '.join(sorted(present)[:8])}: "
+                    "choose chromosomes that carry intervals."
+                )
+
+
 def chromosome_splits(frame: pd.DataFrame, options: dict[str, Any], source: str) -> np.ndarray:
     """The split of every interval: held-out chromosomes first, the rest at random.
 
@@ -111,23 +142,8 @@ def chromosome_splits(frame: pd.DataFrame, options: dict[str, Any], source: str)
     """
     from pmtk.core.splits import assign_splits
 
-    holdout = parse_chromosomes(options.get("holdout_chromosomes"))
-    val = parse_chromosomes(options.get("val_chromosomes"))
-    both = sorted(set(holdout) & set(val))
-    if both:
-        raise OptionError(
-            f"Chromosome {both[0]!r} is in both --holdout-chromosomes and --val-chromosomes; "
-            "give each chromosome to one split only."
-        )
-    present = set(frame["chrom"])
-    for flag, names in (("--holdout-chromosomes", holdout), ("--val-chromosomes", val)):
-        for name in names:
-            if name not in present:
-                raise DataError(
-                    f"{source}: no interval lies on chromosome {name!r} ({flag}), so that split "
-                    f"would be empty; the intervals lie on {', '.join(sorted(present)[:8])}: "
-                    "choose chromosomes that carry intervals."
-                )
+    holdout, val = chromosome_options(options)
+    check_chromosomes_present(holdout, val, set(frame["chrom"]), source)
     seed = options.get("seed", 42)
     val_fraction = options.get("val_fraction", 0.15)
     test_fraction = options.get("test_fraction", 0.15)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import sys
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -63,23 +64,31 @@ def read_bed(path: Path) -> list[Interval]:
         DataError: Unreadable file, a non-integer coordinate, start >= end, a bad strand,
             a summit outside its interval, or no intervals; names the file and line.
     """
-    opener = gzip.open if path.name.lower().endswith(".gz") else open
-    intervals = []
-    try:
-        with opener(path, "rt", encoding="utf-8", errors="replace") as handle:
-            for number, line in enumerate(handle, 1):
-                if line.strip() and not line.startswith(_SKIPPED):
-                    intervals.append(_parse(line.rstrip("\r\n").split("\t"), path, number))
-    except (OSError, EOFError, zlib.error) as error:
-        raise DataError(
-            f"{path} is not a readable BED file ({error}); fix or replace it."
-        ) from None
+    intervals = list(iter_bed(path))
     if not intervals:
         raise DataError(
             f"{path} holds no intervals (no 'chrom start end' lines); add intervals or point "
             "--data at another file."
         )
     return intervals
+
+
+def iter_bed(path: Path) -> Iterator[Interval]:
+    """The intervals of one BED/narrowPeak file one at a time, in file order.
+
+    Raises:
+        DataError: As :func:`read_bed`, when the bad line is met.
+    """
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    try:
+        with opener(path, "rt", encoding="utf-8", errors="replace") as handle:
+            for number, line in enumerate(handle, 1):
+                if line.strip() and not line.startswith(_SKIPPED):
+                    yield _parse(line.rstrip("\r\n").split("\t"), path, number)
+    except (OSError, EOFError, zlib.error) as error:
+        raise DataError(
+            f"{path} is not a readable BED file ({error}); fix or replace it."
+        ) from None
 
 
 def _parse(fields: list[str], path: Path, number: int) -> Interval:
@@ -137,10 +146,10 @@ def read_intervals(path: Path, *, require_labels: bool = True) -> pd.DataFrame:
         files = sorted(p for p in path.iterdir() if p.is_file() and is_bed(p))
         if not files:
             raise DataError(f"{path} holds no BED files (.bed, .narrowPeak, optionally .gz).")
-        parts = [(_frame(read_bed(p), p, label=bed_stem(p))) for p in files]
+        parts = [(interval_frame(read_bed(p), p, label=bed_stem(p))) for p in files]
         frame = pd.concat(parts, ignore_index=True)
     else:
-        frame = _frame(read_bed(path), path, label=None)
+        frame = interval_frame(read_bed(path), path, label=None)
         if require_labels:
             empty = frame["label"].isin(["", "."])
             if empty.any():
@@ -160,7 +169,8 @@ def read_intervals(path: Path, *, require_labels: bool = True) -> pd.DataFrame:
     return frame
 
 
-def _frame(intervals: list[Interval], path: Path, label: str | None) -> pd.DataFrame:
+def interval_frame(intervals: list[Interval], path: Path, label: str | None) -> pd.DataFrame:
+    """The intervals table of some intervals of one file (see :func:`read_intervals`)."""
     import pandas as pd
 
     frame = pd.DataFrame([vars(interval) for interval in intervals])
@@ -208,11 +218,25 @@ def cut_sequences(frame: pd.DataFrame, genome: Genome, length: int) -> list[str]
     return [reverse_complement(s) if m else s for s, m in zip(sequences, minus, strict=True)]
 
 
-def note_padding(frame: pd.DataFrame, genome: Genome, length: int) -> None:
-    """Prints how many windows run past a chromosome end (they are N-padded)."""
+def padded_windows(frame: pd.DataFrame, genome: Genome, length: int) -> int:
+    """How many windows run past a chromosome end (they are N-padded)."""
     lengths = frame["chrom"].map(genome.lengths)
     start = frame["centre"] - length // 2
-    padded = int(((start < 0) | (start + length > lengths)).sum())
+    return int(((start < 0) | (start + length > lengths)).sum())
+
+
+def note_padding(
+    frame: pd.DataFrame, genome: Genome, length: int, padded: int | None = None
+) -> None:
+    """Prints how many windows run past a chromosome end (they are N-padded).
+
+    Args:
+        frame: The intervals.
+        genome: Their genome.
+        length: The window length.
+        padded: The count when already known (a streamed pass counts chunk by chunk).
+    """
+    padded = padded_windows(frame, genome, length) if padded is None else padded
     if padded:
         print(
             f"Note: {padded} window(s) run past a chromosome end and are padded with N.",

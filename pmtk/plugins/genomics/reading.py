@@ -12,7 +12,7 @@ import gzip
 import re
 import sys
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -67,20 +67,30 @@ def read_fasta(path: Path) -> list[tuple[str, str]]:
     Raises:
         DataError: Unreadable file, bad gzip data, text that is not FASTA, or no records.
     """
+    records = list(iter_fasta(path))
+    if not records:
+        raise DataError(f"{path} holds no FASTA records; add records ('>id' lines) or remove it.")
+    return records
+
+
+def iter_fasta(path: Path) -> Iterator[tuple[str, str]]:
+    """The ``(title, sequence)`` records of a FASTA file one at a time, in file order.
+
+    Raises:
+        DataError: Unreadable file, bad gzip data or text that is not FASTA (when met).
+    """
     from Bio.SeqIO.FastaIO import SimpleFastaParser
 
     try:
         with _open_text(path) as handle:
             first = _first_line(handle, path)
-            records = [] if first is None else list(SimpleFastaParser(chain([first], handle)))
+            if first is not None:
+                yield from SimpleFastaParser(chain([first], handle))
     except (OSError, EOFError, zlib.error) as error:
         kind = "gzip-compressed FASTA" if path.name.lower().endswith(".gz") else "FASTA"
         raise DataError(
             f"{path} is not a readable {kind} file ({error}); fix or replace it."
         ) from None
-    if not records:
-        raise DataError(f"{path} holds no FASTA records; add records ('>id' lines) or remove it.")
-    return records
 
 
 def _open_text(path: Path):
@@ -114,6 +124,8 @@ def records_frame(
     label: str | None = None,
     require_labels: bool = True,
     group_column: str | None = None,
+    first_number: int = 1,
+    with_split: bool | None = None,
 ) -> pd.DataFrame:
     """The examples table of one FASTA file's records.
 
@@ -126,6 +138,9 @@ def records_frame(
         label: The class of every record (folder layout); else read from ``label=``.
         require_labels: Whether every record must have a label.
         group_column: Description key whose value is the record's group.
+        first_number: The number of the first record in its file (a streamed chunk's
+            records continue the count), for ids of unnamed records and for messages.
+        with_split: Whether every record must have ``split=`` (None: when any has it).
 
     Raises:
         DataError: A record lacks ``label=`` (or the group key), or only some have ``split=``.
@@ -133,16 +148,18 @@ def records_frame(
     titles = [title for title, _ in records]
     ids = [title.split(None, 1)[0] if title else "" for title in titles]
     if "" in ids:
-        ids = [record_id or f"record_{n}" for n, record_id in enumerate(ids, 1)]
+        ids = [record_id or f"record_{n}" for n, record_id in enumerate(ids, first_number)]
     columns = {"id": ids, "sequence": [sequence for _, sequence in records]}
-    fields = _Descriptions(titles, ids, path)
+    fields = _Descriptions(titles, ids, path, first_number)
     if label is not None:
         columns["label"] = [label] * len(ids)
     elif require_labels or fields.has("label"):
         columns["label"] = fields.column("label", "label=<class> in its description")
     if group_column is not None:
         columns["group"] = fields.column(group_column, f"{group_column}=<group>")
-    if require_labels and fields.has("split"):
+    if with_split is None:
+        with_split = fields.has("split")
+    if require_labels and with_split:
         columns["split"] = fields.column("split", "split=train|val|test")
     # Python strings stay as they are (object dtype): no copy into and back out of Arrow.
     import pandas as pd
@@ -153,10 +170,11 @@ def records_frame(
 class _Descriptions:
     """``key=value`` fields of FASTA titles, read with one regular expression per key."""
 
-    def __init__(self, titles: list[str], ids: list[str], path: Path) -> None:
+    def __init__(self, titles: list[str], ids: list[str], path: Path, first: int = 1) -> None:
         self.text = "\n".join(titles)  # titles never hold a newline
         self.ids = ids
         self.path = path
+        self.first = first
 
     def has(self, key: str) -> bool:
         """Whether any title mentions ``key=`` (a quick substring test)."""
@@ -173,12 +191,16 @@ class _Descriptions:
         values = pattern.findall(self.text) if self.has(key) else [""] * len(self.ids)
         if "" in values:
             missing = values.index("")
-            raise DataError(
-                f"{self.path}: record '{self.ids[missing]}' (number {missing + 1}) has no "
-                f"{wanted}; add it to every record's description, or use one FASTA file per "
-                "class in a folder."
-            )
+            raise missing_field(self.path, self.ids[missing], self.first + missing, wanted)
         return values
+
+
+def missing_field(path: Path, record: str, number: int, wanted: str) -> DataError:
+    """The error for a FASTA record whose description lacks a field every record needs."""
+    return DataError(
+        f"{path}: record '{record}' (number {number}) has no {wanted}; add it to every "
+        "record's description, or use one FASTA file per class in a folder."
+    )
 
 
 def read_folder(
@@ -194,7 +216,7 @@ def read_folder(
         DataError: No FASTA files, FASTA mixed with tables or class sub-folders, or a bad file.
     """
     frames = []
-    for path in _class_files(folder, reader_for):
+    for path in class_files(folder, reader_for):
         read = record_reader(path, reader_for)
         frame = records_frame(read(path), path, label=fasta_stem(path), group_column=group_column)
         frame["file"] = str(path)
@@ -210,8 +232,14 @@ def read_folder(
     return examples
 
 
-def _class_files(folder: Path, reader_for: ReaderFor | None) -> list[Path]:
-    """The FASTA files at the top of ``folder``, after checking that it holds one layout only."""
+def class_files(folder: Path, reader_for: ReaderFor | None, *, note: bool = True) -> list[Path]:
+    """The FASTA files at the top of ``folder``, after checking that it holds one layout only.
+
+    Args:
+        folder: The folder.
+        reader_for: The task's reader for a file name, or None.
+        note: Whether to print a note about the files that are not FASTA.
+    """
     entries = sorted(p for p in folder.iterdir() if not p.name.startswith("."))
     readable = lambda p: record_reader(p, reader_for) is not None  # noqa: E731
     fasta = [p for p in entries if p.is_file() and readable(p)]
@@ -231,7 +259,7 @@ def _class_files(folder: Path, reader_for: ReaderFor | None) -> list[Path]:
         )
         raise DataError(f"{folder} holds no FASTA files at its top level; {hint}.")
     ignored = [p for p in entries if p.is_file() and p not in fasta and p.name.lower() not in _JUNK]
-    if ignored:
+    if ignored and note:
         print(
             f"Note: ignored {len(ignored)} file(s) that are not FASTA, e.g. {ignored[0].name}",
             file=sys.stderr,
@@ -251,25 +279,54 @@ def read_table(
     Raises:
         DataError: Unreadable table, a missing column, or an empty label.
     """
-    import pandas as pd
-
     # Only an empty cell is empty: "NA" or "None" may be a class or a sequence name.
     table = read_text_table(path, as_text=True, missing_markers=False).fillna("")
+    check_table_columns(path, list(table.columns), require_labels)
+    return table_frame(table, path, 2, require_labels=require_labels, group_column=group_column)
+
+
+def check_table_columns(path: Path, columns: list[str], require_labels: bool) -> None:
+    """Raises a DataError when a sequence table lacks ``sequence`` (or ``label``)."""
     needed = ["sequence"] + (["label"] if require_labels else [])
-    missing = [c for c in needed if c not in table.columns]
+    missing = [c for c in needed if c not in columns]
     if missing:
         raise DataError(
             f"{path} has no '{missing[0]}' column; the table needs columns "
-            f"{','.join(needed)} (found: {', '.join(table.columns) or 'none'})."
+            f"{','.join(needed)} (found: {', '.join(columns) or 'none'})."
         )
-    rows = [f"row_{n}" for n in range(2, len(table) + 2)]  # line numbers; line 1 is the header
+
+
+def table_frame(
+    table: pd.DataFrame,
+    path: Path,
+    first_row: int,
+    *,
+    require_labels: bool = True,
+    group_column: str | None = None,
+) -> pd.DataFrame:
+    """The examples of some rows of a sequence table (text cells, empty = ``""``).
+
+    Args:
+        table: The rows, as read.
+        path: The table, for messages.
+        first_row: The file line of the first row (2: line 1 is the header).
+        require_labels: Whether every row needs a label.
+        group_column: The ``--group-column``, or None.
+
+    Raises:
+        DataError: An empty label, or no such group column.
+    """
+    import pandas as pd
+
+    lines = range(first_row, first_row + len(table))
+    rows = [f"row_{n}" for n in lines]  # line numbers; line 1 is the header
     ids = table["id"].str.strip() if "id" in table.columns else rows
     frame = pd.DataFrame({"id": ids, "sequence": table["sequence"].str.strip()})
-    frame["row"] = range(2, len(table) + 2)
+    frame["row"] = lines
     if "label" in table.columns:
         labels = table["label"].str.strip()
         if require_labels and (labels == "").any():
-            row = int((labels == "").to_numpy().nonzero()[0][0]) + 2
+            row = int((labels == "").to_numpy().nonzero()[0][0]) + first_row
             raise DataError(f"{path}, row {row}: the label is empty; give every sequence a label.")
         frame["label"] = labels
     if group_column is not None:

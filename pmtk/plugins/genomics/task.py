@@ -96,6 +96,14 @@ class GenomicsTask(Task):
             index=cells.index,
         )
 
+    def stream(self, path: Path, context: RunContext) -> Any:
+        """The data read in chunks when it holds more than ``PMTK_STREAMING_ROWS`` records
+        (FASTA, a folder of FASTA, CSV/TSV, BED on ``--genome``); None keeps the in-memory
+        path (see ``genomics.streamed``)."""
+        from pmtk.plugins.genomics.streamed import open_sequences
+
+        return open_sequences(Path(path), context)
+
     def load_model(self, path: Path):
         """Registers the genomics layers, then loads the model."""
         import pmtk.plugins.genomics.layers  # noqa: F401
@@ -110,13 +118,7 @@ class GenomicsTask(Task):
             raise OptionError(f"--sequence-length must be at least 1; got {length}.")
         if length is None:
             length = min(longest, MAX_SEQUENCE_LENGTH)
-        trimmed = int((train["sequence"].str.len() > length).sum())
-        if trimmed:
-            print(
-                f"Note: {trimmed} training sequence(s) are longer than {length} bases and are "
-                f"trimmed to their first {length}; pass --sequence-length to change this.",
-                file=sys.stderr,
-            )
+        trimmed_note(int((train["sequence"].str.len() > length).sum()), length)
         derived = {"sequence_length": length, "longest_training_sequence": longest}
         if "chrom" in train:
             from pmtk.plugins.genomics.genome_data import split_chromosomes
@@ -134,7 +136,8 @@ class GenomicsTask(Task):
         from pmtk.plugins.genomics.encoding import pack
 
         length = context.derived["sequence_length"]
-        if targets is None:
+        # A streamed run's samples and chunks: the statistics pass said what is trimmed.
+        if targets is None and not examples.attrs.get("streamed"):
             longer = int((examples["sequence"].str.len() > length).sum())
             if longer:
                 print(
@@ -153,6 +156,16 @@ class GenomicsTask(Task):
 
         packed = pack(examples["sequence"].tolist(), context.derived["sequence_length"])
         return one_hot(packed).reshape(len(packed), -1)
+
+
+def trimmed_note(trimmed: int, length: int) -> None:
+    """Prints how many training sequences are trimmed to ``length`` bases (none: nothing)."""
+    if trimmed:
+        print(
+            f"Note: {trimmed} training sequence(s) are longer than {length} bases and are "
+            f"trimmed to their first {length}; pass --sequence-length to change this.",
+            file=sys.stderr,
+        )
 
 
 def _read_intervals(path: Path, context: RunContext, require_labels: bool):
