@@ -7,13 +7,50 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import tensorflow as tf
 
+#: Examples the training shuffle buffer holds at most.
+SHUFFLE_EXAMPLES = 50_000
+#: Bytes it holds at most: a decoded 128-px RGB image is 196 kB, so 50,000 of them would
+#: need 10 GB beside the cache.
+SHUFFLE_BYTES = 1 << 30
+#: Bytes counted for a string (a category, a path) whose length the spec does not know.
+_STRING_BYTES = 64
+
 
 def batches(dataset: tf.data.Dataset, batch_size: int, *, shuffle_seed: int | None = None):
     """Batches an unbatched dataset (shuffled for training) and prefetches."""
     import tensorflow as tf
 
     if shuffle_seed is not None:
-        size = int(dataset.cardinality())
-        buffer = size if 0 < size <= 50_000 else 50_000
+        buffer = shuffle_buffer(dataset)
         dataset = dataset.shuffle(buffer, seed=shuffle_seed, reshuffle_each_iteration=True)
     return dataset.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+
+
+def shuffle_buffer(dataset: tf.data.Dataset, size: int | None = None) -> int:
+    """The training shuffle buffer: every example when they fit both limits above.
+
+    Past them the buffer holds a window of the examples, so the loop puts the training
+    examples in a seeded random order first (``training``), and each window is a random
+    sample rather than, say, one class folder.
+
+    Args:
+        dataset: The examples, or a dataset with the same element spec.
+        size: Their number (default: the dataset's cardinality).
+    """
+    limit = min(SHUFFLE_EXAMPLES, max(1, SHUFFLE_BYTES // element_bytes(dataset.element_spec)))
+    size = int(dataset.cardinality()) if size is None else size
+    return size if 0 < size <= limit else limit
+
+
+def element_bytes(spec) -> int:
+    """Bytes of one element of a dataset with this ``element_spec`` (unknown sizes count 1)."""
+    import tensorflow as tf
+
+    total = 0
+    for part in tf.nest.flatten(spec):
+        count = 1
+        for size in part.shape:
+            count *= size or 1
+        width = _STRING_BYTES if part.dtype == tf.string else part.dtype.size
+        total += count * width
+    return max(total, 1)

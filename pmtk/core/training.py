@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pmtk.core.batching import batches
+from pmtk.core.batching import batches, shuffle_buffer
 from pmtk.core.distributed import make_multi_worker_strategy, read_tf_config
 from pmtk.core.examples import PreparedExamples, prepare_examples
 from pmtk.core.interruption import RunInterrupted, signal_number, stop_on_signals
@@ -118,6 +118,23 @@ def _split_data(task: Task, prepared: PreparedExamples, name: str, context) -> S
 
         return split_data(prepared, name, context)
     examples, targets = prepared.part(name)
+    if name == "train" and len(examples) > 1:
+        # One example's dataset tells the element size (one image decoded, no progress).
+        probe = _dataset(task, prepared, examples[:1], _first(targets), context).dataset
+        if len(examples) > shuffle_buffer(probe, len(examples)):
+            # The shuffle buffer holds a window of the examples (large decoded images): a
+            # seeded random order first makes every window a random sample of them.
+            order = np.random.default_rng(context.options["seed"]).permutation(len(examples))
+            examples = examples.iloc[order].reset_index(drop=True)
+            targets = None if targets is None else targets[order]
+    return _dataset(task, prepared, examples, targets, context)
+
+
+def _first(targets):
+    return None if targets is None else targets[:1]
+
+
+def _dataset(task: Task, prepared: PreparedExamples, examples, targets, context) -> SplitData:
     if prepared.targets.pairs_input_with_itself:
         dataset = task.dataset(examples, None, context).map(lambda x: (x, x))
         return SplitData(examples, None, dataset)
