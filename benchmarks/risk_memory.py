@@ -1,7 +1,10 @@
-"""Peak memory and time of ``pmtk run risk`` on 200k vs 2M rows of the same cohort (Parquet).
+"""Peak memory and time of a streamed ``pmtk run`` on N vs 10N rows of the same table.
 
-Each run is the real command in a fresh process (``pmtk run risk --data cohort.parquet
---target disease --epochs 1 --batch-size 1024``). Peak RSS is the child's own
+``--task risk`` (default): ``pmtk run risk --data cohort.parquet --target disease --epochs 1
+--batch-size 1024`` on 200k vs 2M rows; ``--format csv`` writes the cohort as CSV instead.
+``--task autoencoder``: ``pmtk run autoencoder --data features.parquet --id-column id
+--epochs 1 --batch-size 1024`` on a table of 20 numeric features (a few missing) driven by
+4 hidden variables. Each run is the real command in a fresh process. Peak RSS is the child's own
 ``ru_maxrss`` (``os.wait4``); the time after training is from the last write of
 ``history.csv`` (the end of the epoch) to the end of the process: predictions, baseline,
 bootstrap intervals, permutation importance, report. The goal is a 2M / 200k peak RSS ratio of
@@ -12,7 +15,8 @@ Both sizes stream: the runs set ``PMTK_STREAMING_ROWS`` to ``--threshold`` (defa
 100,000, below the smaller cohort; at the default threshold, 200,000, a 200k-row file keeps
 the in-memory path). ``--threshold 100000000`` times the in-memory path at both sizes.
 
-Run: ``.venv/bin/python benchmarks/risk_memory.py [--rows 200000,2000000] [--repeats 3]``.
+Run: ``.venv/bin/python benchmarks/risk_memory.py [--task risk|autoencoder]
+[--format parquet|csv] [--rows 200000,2000000] [--repeats 3]``.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 NUMERIC = [f"x{i}" for i in range(10)]
 SITES = np.array(["north", "south", "east", "west", "centre"])
 GROUP_ROWS = 200_000
+FEATURES = [f"g{i:02d}" for i in range(20)]
 
 
 def write_cohort(path: Path, rows: int, seed: int = 0) -> None:
@@ -60,6 +65,37 @@ def write_cohort(path: Path, rows: int, seed: int = 0) -> None:
             writer.write_table(pa.table(columns, schema=_schema()))
 
 
+def write_features(path: Path, rows: int, seed: int = 0) -> None:
+    """A synthetic feature table (20 features of 4 hidden variables), 200k rows at a time."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    loadings = np.random.default_rng(seed).normal(size=(4, len(FEATURES)))
+    schema = pa.schema([("id", pa.string()), *((name, pa.float64()) for name in FEATURES)])
+    with pq.ParquetWriter(path, schema) as writer:
+        for start in range(0, rows, GROUP_ROWS):
+            count = min(GROUP_ROWS, rows - start)
+            rng = np.random.default_rng([seed, start])
+            values = np.tanh(rng.normal(size=(count, 4)) @ loadings)
+            values += rng.normal(0, 0.1, values.shape)
+            columns = {"id": pa.array([f"S{start + i:09d}" for i in range(count)])}
+            for index, name in enumerate(FEATURES):
+                missing = rng.random(count) < (0.02 if index < 3 else 0.0)
+                columns[name] = pa.array(values[:, index], mask=missing)
+            writer.write_table(pa.table(columns, schema=schema))
+
+
+def as_csv(parquet: Path, path: Path) -> None:
+    """The Parquet table written as CSV, one row group at a time."""
+    import pyarrow.csv as csv
+    import pyarrow.parquet as pq
+
+    source = pq.ParquetFile(parquet)
+    with csv.CSVWriter(path, source.schema_arrow) as writer:
+        for index in range(source.num_row_groups):
+            writer.write_table(source.read_row_group(index))
+
+
 def _schema():
     import pyarrow as pa
 
@@ -68,11 +104,12 @@ def _schema():
     return pa.schema([("id", pa.string()), *numeric, *text, ("disease", pa.int64())])
 
 
-def run_once(data: Path, output: Path, env: dict[str, str]) -> dict[str, float]:
-    """One ``pmtk run risk`` in a fresh process: peak RSS (MB), wall and post-training seconds."""
-    command = [str(ROOT / ".venv/bin/pmtk"), "run", "risk", "--data", str(data),
-               "--target", "disease", "--id-column", "id", "--epochs", "1",
-               "--batch-size", "1024", "--output", str(output)]  # fmt: skip
+def run_once(data: Path, output: Path, env: dict[str, str], task: str) -> dict[str, float]:
+    """One ``pmtk run`` in a fresh process: peak RSS (MB), wall and post-training seconds."""
+    options = ["--target", "disease"] if task == "risk" else ["--latent-dim", "4"]
+    command = [str(ROOT / ".venv/bin/pmtk"), "run", task, "--data", str(data), *options,
+               "--id-column", "id", "--epochs", "1", "--batch-size", "1024",
+               "--output", str(output)]  # fmt: skip
     start = time.time()
     with open(output.parent / f"{output.name}.log", "w") as log:
         process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=log, env=env)
@@ -87,6 +124,8 @@ def run_once(data: Path, output: Path, env: dict[str, str]) -> dict[str, float]:
 def main() -> None:
     """Prints every run, the medians per size and the ratio of the largest to the smallest."""
     parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--task", choices=("risk", "autoencoder"), default="risk")
+    parser.add_argument("--format", choices=("parquet", "csv"), default="parquet")
     parser.add_argument("--rows", default="200000,2000000")
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--threshold", type=int, default=100_000, help="PMTK_STREAMING_ROWS")
@@ -98,12 +137,18 @@ def main() -> None:
         folder = args.folder or Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)
         for rows in (int(r) for r in args.rows.split(",")):
-            data = folder / f"cohort-{rows}.parquet"
+            stem = folder / f"{'cohort' if args.task == 'risk' else 'features'}-{rows}"
+            data = stem.with_suffix(f".{args.format}")
             if not data.exists():
-                write_cohort(data, rows)
+                parquet = stem.with_suffix(".parquet")
+                if not parquet.exists():
+                    (write_cohort if args.task == "risk" else write_features)(parquet, rows)
+                if args.format == "csv":
+                    as_csv(parquet, data)
             runs = []
             for repeat in range(args.repeats):
-                result = run_once(data, folder / f"run-{rows}-{repeat}-{time.time_ns()}", env)
+                output = folder / f"run-{args.task}-{rows}-{repeat}-{time.time_ns()}"
+                result = run_once(data, output, env, args.task)
                 runs.append(result)
                 print(f"{rows:>9,} rows, run {repeat + 1}: peak RSS {result['peak_mb']:6.0f} MB, "
                       f"wall {result['seconds']:6.1f} s, after training {result['after']:6.1f} s",
