@@ -4,7 +4,8 @@ Below :func:`streaming_threshold` rows the in-memory path stays (one matrix, exa
 ``PCA``): it is faster. Above it, means and variances come from one pass of
 :class:`pmtk.core.streaming.RunningMoments` and the PCA start and baseline from
 ``IncrementalPCA`` fitted batch by batch, so the float64 copy of the training matrix and
-its standardised twin are never built.
+its standardised twin are never built. A table past the threshold is itself read in
+batches (``autoencoder.streamed_table``); its training split then always lands here.
 """
 
 from __future__ import annotations
