@@ -42,8 +42,9 @@ _BUCKETS = (*_SPLITS, "carve")
 _SPLIT_NAMES = {"train": "train", "training": "train", "val": "val", "valid": "val",
                 "validation": "val", "test": "test", "testing": "test"}  # fmt: skip
 #: The baseline's training and validation samples hold at most this many bases each (its
-#: features are one-hot rows: 16 bytes per base), and at most ``BASELINE_ROWS`` sequences.
-SAMPLE_BASES = 4_000_000
+#: features are one-hot rows, copied several times by its scikit-learn pipeline: about 0.5 GB
+#: transient at this size), and at most ``BASELINE_ROWS`` sequences.
+SAMPLE_BASES = 2_000_000
 #: More distinct labels than this is a numeric target: it keeps the in-memory path.
 _DISTINCT_LABELS = 1000
 

@@ -187,3 +187,16 @@ def test_bad_base_in_a_late_record_is_the_in_memory_sentence(
     assert "'r4321'" in errors[True]
     assert "has the invalid character 'X' at position 5" in errors[True]
     assert errors[True].startswith("Error: ") and errors[True].count("\n") == 1
+
+
+def test_split_column_without_val_carves_validation_from_train(cli, monkeypatch, tmp_path: Path):
+    records = [(f"r{i}", "ACGT" * 8, "bound" if i % 2 else "unbound") for i in range(400)]
+    splits = ["test" if i % 5 == 0 else "training" for i in range(400)]
+    data = tmp_path / "fixed.tsv"
+    frame = pd.DataFrame(records, columns=["id", "sequence", "label"]).assign(split=splits)
+    frame.to_csv(data, sep="\t", index=False)
+    metrics = _run(cli, monkeypatch, data, tmp_path / "run", True, *FAST)
+    assert metrics["n"]["test"] == 80
+    assert 30 < metrics["n"]["val"] < 70 and metrics["n"]["train"] + metrics["n"]["val"] == 320
+    predictions = pd.read_csv(tmp_path / "run" / "predictions.csv")
+    assert sorted(predictions["id"]) == sorted(f"r{i}" for i in range(0, 400, 5))
