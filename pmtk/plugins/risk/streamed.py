@@ -5,7 +5,7 @@ A Parquet, CSV or TSV file past ``PMTK_STREAMING_ROWS`` rows
 smaller files (and compressed or ``.txt`` tables) keep the in-memory path. A Parquet file's
 row count and column kinds come from its metadata and types; a CSV's row count is estimated
 from its first block and its column types are fixed from that block
-(``pmtk.core.streaming.csv_format``: numbers as float64, the id, group, split and
+(``pmtk.core.streaming_csv.csv_format``: numbers as float64, the id, group, split and
 ``--categorical`` columns as text, so a later block cannot change a column's type);
 splits from a stable hash of the group, else the id, else the row number
 (``pmtk.core.streaming.hash_splits``); means, variances, missing shares and vocabularies
