@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -200,6 +200,73 @@ class PredictsInParts(Protocol):
     def prediction_parts(self, path: Path, context: RunContext) -> Iterator[Any] | None:
         """Examples tables of ``path``, part by part in file order, as ``read`` with
         ``require_labels=False`` returns them for the part's rows; None to read it whole."""
+
+
+def examples_in_parts(
+    path: Path,
+    context: RunContext,
+    to_examples: Callable[[Any], Any],
+    *,
+    id_column: str | None,
+) -> Iterator[Any] | None:
+    """A table to predict read in parts, each made an examples table by ``to_examples``.
+
+    For a task's :meth:`PredictsInParts.prediction_parts`: ``path`` is a file whose reader
+    offers ``chunks`` (``pmtk.core.reader.Reader``), or a folder of Parquet files, its rows
+    numbered across the whole dataset. Each part's rows keep their numbers in the file, so
+    messages name the right line; an ``id_column`` value repeated in a later part is refused
+    as it is within one (the 8-byte hashes of the ids seen are all that is kept per row).
+
+    Returns:
+        The examples part by part, or None when the file's reader reads whole files only.
+    """
+    if path.is_dir():
+        parts = _folder_parts(path, context)
+    else:
+        reader = context.reader_for(path.name)
+        if reader is None or reader.chunks is None:
+            return None
+        parts = reader.chunks(path)
+    return _unique_ids(parts, to_examples, id_column, str(path))
+
+
+def _folder_parts(folder: Path, context: RunContext) -> Iterator[Any]:
+    from pmtk.core.streaming import open_table
+
+    before = 0  # rows in the files already read
+    for file in map(Path, open_table(folder).files):  # open_table checks the files agree
+        reader = context.reader_for(file.name)
+        parts = reader.chunks(file) if reader.chunks else iter([reader.read(file)])
+        rows = 0
+        for part in parts:
+            unit, first = part.attrs.get("row_label", ("row", 1))
+            part.attrs["row_label"] = (unit, first + before)
+            yield part
+            rows = first + len(part) - 1
+        before += rows
+
+
+def _unique_ids(parts, to_examples, id_column: str | None, source: str) -> Iterator[Any]:
+    import numpy as np
+    import pandas as pd
+
+    from pmtk.core.tables import where
+
+    seen: list[np.ndarray] = []
+    for raw in parts:
+        if len(raw) == 0:
+            continue
+        examples = to_examples(raw)
+        if id_column is not None and id_column in raw.columns:
+            hashes = pd.util.hash_array(examples["id"].to_numpy(object))
+            repeated = np.flatnonzero(np.isin(hashes, np.concatenate(seen))) if seen else []
+            if len(repeated):
+                raise DataError(
+                    f"{source}: id column '{id_column}' repeats an earlier id at "
+                    f"{where(raw, int(repeated[0]))}; ids must be unique per row."
+                )
+            seen.append(hashes)
+        yield examples
 
 
 def predict(

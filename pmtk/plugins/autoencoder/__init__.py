@@ -35,14 +35,12 @@ def pmtk_register_readers(register):
     """Registers the CSV/TSV and Parquet readers; each returns a pandas table."""
     from pmtk.core import tables
 
-    register(
-        "autoencoder",
-        Reader("text", tables.TEXT_EXTENSIONS, tables.read_text_table, "CSV/TSV (pandas)"),
-    )
-    register(
-        "autoencoder",
-        Reader("parquet", tables.PARQUET_EXTENSIONS, tables.read_parquet_table, "Parquet"),
-    )
+    text = Reader("text", tables.TEXT_EXTENSIONS, tables.read_text_table, "CSV/TSV (pandas)",
+                  chunks=tables.text_table_chunks)  # fmt: skip
+    parquet = Reader("parquet", tables.PARQUET_EXTENSIONS, tables.read_parquet_table, "Parquet",
+                     chunks=tables.parquet_table_chunks)  # fmt: skip
+    register("autoencoder", text)
+    register("autoencoder", parquet)
 
 
 @hookimpl

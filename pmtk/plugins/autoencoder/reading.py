@@ -128,8 +128,9 @@ def prediction_examples(
     text = [f for f in features if not _is_numeric(table[f])]
     if text:
         raise DataError(
-            f"{source} has non-numeric values in feature column(s) {_names(text)}; "
-            "give numbers (or leave a cell empty for a missing value)."
+            f"{source} has non-numeric values in feature column(s) {_names(text)} (first at "
+            f"{where(table, _first_text(table[text[0]]))}); give numbers (or leave a cell empty "
+            "for a missing value)."
         )
     if id_column is not None and id_column not in table.columns:
         raise DataError(
@@ -191,6 +192,12 @@ def _ids(table: pd.DataFrame, id_column: str | None, source: str) -> np.ndarray:
 
 def _is_numeric(column: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(column)
+
+
+def _first_text(column: pd.Series) -> int:
+    """Position of the first value of a column that is neither missing nor a number."""
+    text = column.notna() & pd.to_numeric(column, errors="coerce").isna()
+    return int(np.flatnonzero(text.to_numpy())[0]) if text.any() else 0
 
 
 def _warn_constant(features: pd.DataFrame, source: str) -> None:

@@ -109,6 +109,24 @@ class AutoencoderTask(Task):
         check_options(options, len(reading.feature_names(examples)), str(path))
         return examples
 
+    def prediction_parts(self, path: Path, context: RunContext) -> Any:
+        """The table to predict in parts of bounded size, each read as ``read`` reads a
+        whole file (``pmtk.core.prediction.examples_in_parts``)."""
+        from pmtk.core.prediction import examples_in_parts
+        from pmtk.plugins.autoencoder.reading import prediction_examples
+
+        features = context.derived.get("features")
+        if not features:
+            return None
+        id_column = context.options.get("id_column") or context.derived.get("id_column")
+        source = str(path)
+        return examples_in_parts(
+            Path(path),
+            context,
+            lambda raw: prediction_examples(raw, source, features, id_column),
+            id_column=id_column,
+        )
+
     def derive(self, train: pd.DataFrame, context: RunContext) -> dict[str, Any]:
         """The feature columns, in order, and the id and colour columns the run used.
 

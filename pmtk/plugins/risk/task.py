@@ -130,11 +130,18 @@ class RiskTask(Task):
         return open_cohort(Path(path), context)
 
     def prediction_parts(self, path: Path, context: RunContext) -> Any:
-        """The file to predict read in parts of bounded size (see ``risk.prediction_parts``);
-        None when the reader for its format reads whole files only."""
-        from pmtk.plugins.risk.prediction_parts import prediction_parts
+        """The cohort to predict in parts of bounded size, each read as ``read`` reads a
+        whole file (``pmtk.core.prediction.examples_in_parts``)."""
+        from pmtk.core.prediction import examples_in_parts
+        from pmtk.plugins.risk.reading import prediction_examples
 
-        return prediction_parts(Path(path), context)
+        derived, source = context.derived, str(path)
+        return examples_in_parts(
+            Path(path),
+            context,
+            lambda raw: prediction_examples(raw, derived, source),
+            id_column=derived.get("id_column"),
+        )
 
     def load_model(self, path: Path):
         """Registers the risk model's custom layers and loss, then loads it."""
