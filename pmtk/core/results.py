@@ -61,6 +61,10 @@ def write_outputs(
 
         splits, scores = stream.score_splits(task, model, splits, prepared, context)
         model, scores, before = _calibrate(model, context, splits, scores, loop)
+        if targets.kind == "survival":  # Breslow on the training sample: see streamed_results
+            from pmtk.core.survival_evaluation import store_baseline_hazard
+
+            loop["survival"] = store_baseline_hazard(context, splits, scores)
         stream.write_predictions(task, context, prepared, scores["test"],
                                  run_dir / "predictions.csv")  # fmt: skip
         evaluated, baseline = stream.evaluate_streamed(task, context, prepared, splits, scores)
@@ -134,20 +138,32 @@ def _calibrate(
 def _clinical(context, prepared, splits, scores, baseline, before, loop) -> dict[str, Any]:
     """Calibration, curves, decision curve, operating point and subgroups for metrics.json."""
     from pmtk.core.clinical import Scored, clinical_results
+    from pmtk.core.streamed import StreamedExamples
     from pmtk.core.subgroups import subgroup_values
 
     targets, options = prepared.targets, context.options
+    streamed = isinstance(prepared, StreamedExamples)
     values = None
-    if options.get("subgroup_column"):
-        every = subgroup_values(prepared.examples, options["subgroup_column"], prepared.data_path)
+    column = options.get("subgroup_column")
+    if column and streamed:  # collected by the statistics pass, one code per test row
+        values = prepared.test_subgroups(column)
+        if values is None:
+            print(f"Note: --subgroup-column {column} is not measured on a table this task "
+                  "streams; metrics.json has no subgroups.", file=sys.stderr)  # fmt: skip
+    elif column:
+        every = subgroup_values(prepared.examples, column, prepared.data_path)
         values = every[prepared.split == "test"]
     if targets.kind == "survival":
         from pmtk.core.survival_clinical import survival_results
 
         truth = {name: splits[name].targets for name in SPLITS}
-        return survival_results(truth, scores, loop["survival"], options,
-                                groups=splits["test"].examples.get("group"),
-                                subgroup_values=values)  # fmt: skip
+        found = survival_results(truth, scores, loop["survival"], options,
+                                 groups=splits["test"].examples.get("group"),
+                                 subgroup_values=values)  # fmt: skip
+        counts = prepared.event_counts() if streamed else None
+        if counts is not None:  # every row's, not the training sample's
+            found["class_counts"] = counts
+        return found
     scored = Scored(
         kind=targets.kind,
         truth={name: splits[name].targets for name in SPLITS},

@@ -68,6 +68,16 @@ class StreamedExamples(abc.ABC):
     def test_groups(self) -> np.ndarray | None:
         """A code per test example of its group (patient), for grouped intervals; or None."""
 
+    def test_subgroups(self, column: str) -> np.ndarray | None:
+        """Each test example's value of ``column`` (``--subgroup-column``) as text, in the
+        order of :meth:`chunks`; None when this table does not collect them (the default)."""
+        return None
+
+    def event_counts(self) -> dict[str, dict[str, int]] | None:
+        """A survival target's events and censored examples per split, over every row (the
+        loop holds only a sample of the training split); None otherwise (the default)."""
+        return None
+
     @cached_property
     def data_hash(self) -> str:
         """Content hash of the data read (``config.json``, ``--resume``)."""

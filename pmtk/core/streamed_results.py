@@ -7,6 +7,13 @@ row), and of a bounded sample of the training rows; examples tables never are.
 intervals come from the same bootstrap as the in-memory path (its resamples are batched to
 a fixed number of cells); the task's ``finish`` sees a bounded sample of the test split.
 
+A survival target's held arrays are ``(time, event)`` pairs and one risk score per row. Its
+Breslow baseline hazard comes from the training sample's scores (the estimator's numerator,
+events, and denominator, the risk set's summed ``exp(eta)``, both shrink by the sampling
+fraction under uniform sampling, so their ratio does not); its Cox baseline (lifelines) fits
+on that sample; C-index, time-dependent AUROC and integrated Brier score use every
+validation and test row.
+
 A task whose input is its own target (``Targets.pairs_input_with_itself``: the autoencoder)
 has no scores, predictions or baseline here, as on the in-memory path: its ``finish``
 evaluates the run, and gets each split as a :class:`StreamedSplit` to stream it again.
@@ -136,6 +143,8 @@ def evaluate_streamed(
     kind = context.targets.kind
     if context.targets.pairs_input_with_itself:  # the task's finish() compares with its own
         return {}, None
+    if kind == "survival":
+        return _evaluate_survival(task, context, streamed, splits, scores)
     truth = {name: splits[name].targets for name in SPLITS}
     baseline = _baseline(task, context, streamed, kind)
     if baseline is not None:
@@ -164,6 +173,27 @@ def _baseline(task: Task, context: RunContext, streamed: StreamedExamples, kind:
         if features[name] is None or len(examples) == 0:
             return None
     return fit_baseline(kind, features, targets, seed=context.options["seed"], score=())
+
+
+def _evaluate_survival(task, context, streamed, splits, scores):
+    """A survival run's metrics (``survival_evaluation.survival_metrics``) with its Cox
+    baseline fitted on the training split's bounded sample, the penaliser chosen on the
+    validation split's, and every validation and test row scored chunk by chunk."""
+    from pmtk.core.survival_evaluation import fit_cox_baseline, survival_metrics
+
+    features, samples = {}, {}
+    for name in ("train", "val"):
+        examples, targets = streamed.sample(name)
+        dataset = task.dataset(examples, None, context)
+        features[name] = task.baseline_features(examples, dataset, context)
+        samples[name] = SplitData(examples, targets, None)
+        if features[name] is None or len(examples) == 0:
+            return survival_metrics(task, context, splits, scores, None)
+    baseline = fit_cox_baseline(features, samples)  # scores the two samples
+    for name in ("val", "test"):
+        chunks = _features(task, context, streamed, name)
+        baseline.scores[name] = np.concatenate([baseline.estimator.risk(x) for x in chunks])
+    return survival_metrics(task, context, splits, scores, baseline)
 
 
 def _features(task: Task, context: RunContext, streamed: StreamedExamples, name: str):

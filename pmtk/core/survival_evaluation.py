@@ -51,8 +51,30 @@ def partial_log_likelihood(times: np.ndarray, events: np.ndarray, eta: np.ndarra
     return float((e * (r - log_risk)).sum() / max(e.sum(), 1))
 
 
+class CoxRisk:
+    """A fitted linear Cox baseline: the preprocessing, the columns kept and the coefficients,
+    to score more rows (a streamed run scores its validation and test rows chunk by chunk)."""
+
+    def __init__(self, preprocess: Any, kept: np.ndarray, coefficients: np.ndarray) -> None:
+        self.preprocess, self.kept, self.coefficients = preprocess, kept, coefficients
+
+    def risk(self, x: Any) -> np.ndarray:
+        """The log relative hazard of each row of ``x``, shaped ``(n, 1)``."""
+        matrix = np.asarray(self.preprocess.transform(x), dtype=float)
+        return (matrix[:, self.kept] @ self.coefficients).reshape(-1, 1)
+
+
 def fit_cox_baseline(features: dict[str, Any], splits: dict[str, Any]) -> BaselineFit:
-    """Linear Cox model (lifelines) on the baseline features, penaliser chosen on validation."""
+    """Linear Cox model (lifelines) on the baseline features, penaliser chosen on validation.
+
+    Args:
+        features: Per split, the baseline features; ``train`` and ``val`` are required, and
+            every split given is scored.
+        splits: ``train`` and ``val`` (objects with ``targets``: rows of time and event).
+
+    Returns:
+        The fit; its ``estimator`` is a :class:`CoxRisk`, to score more rows.
+    """
     import pandas as pd
     from lifelines import CoxPHFitter
 
@@ -78,6 +100,7 @@ def fit_cox_baseline(features: dict[str, Any], splits: dict[str, Any]) -> Baseli
     return BaselineFit(
         model="cox_ph", strength=penalizer,
         scores={name: (m[:, kept] @ coefficients).reshape(-1, 1) for name, m in matrices.items()},
+        train_rows=len(times), estimator=CoxRisk(preprocess, kept, coefficients),
     )  # fmt: skip
 
 
@@ -145,10 +168,32 @@ def evaluate_survival(
     features = {name: task.baseline_features(splits[name].examples, splits[name].dataset, context)
                 for name in SPLITS}  # fmt: skip
     baseline = None
-    fitted = fitted if fitted is not None else context.targets.survival
-    hazards = {"model": fitted["baseline_hazard"]}
     if all(value is not None for value in features.values()):
         baseline = fit_cox_baseline(features, splits)
+    return survival_metrics(task, context, splits, scores, baseline, fitted)
+
+
+def survival_metrics(
+    task: Any,
+    context: Any,
+    splits: dict[str, Any],
+    scores: dict,
+    baseline: BaselineFit | None,
+    fitted: dict | None = None,
+):
+    """:func:`evaluate_survival` given the Cox baseline already fitted and scored.
+
+    A streamed run passes the training split's bounded sample (``splits["train"]`` and
+    ``scores["train"]``: training metrics, censoring weights and the baseline's Breslow
+    hazard come from it, all unbiased under uniform sampling) and every validation and test
+    row.
+
+    Returns:
+        The evaluated parts and ``baseline``.
+    """
+    fitted = fitted if fitted is not None else context.targets.survival
+    hazards = {"model": fitted["baseline_hazard"]}
+    if baseline is not None:
         hazards["baseline"] = survival.breslow(*_truth(splits["train"]), baseline.scores["train"])
     scorer = SurvivalScorer(splits, context.derived["horizons"], hazards)
     truth = {name: np.asarray(splits[name].targets, dtype=float) for name in SPLITS}
@@ -156,6 +201,7 @@ def evaluate_survival(
     if baseline is not None:
         results["baseline"] = {
             "model": baseline.model, "inputs": task.baseline_inputs, "strength": baseline.strength,
+            "train_rows": baseline.train_rows,
             **{name: scorer.evaluate(truth[name], baseline.scores[name], "baseline")
                for name in ("val", "test")},
         }  # fmt: skip

@@ -11,7 +11,12 @@ splits from a stable hash of the group, else the id, else the row number
 (``pmtk.core.streaming.hash_splits``); means, variances, missing shares and vocabularies
 from one pass over the training rows, feeding the same in-model preprocessing as the
 in-memory path (the medians that fill missing numbers come from a 50,000-row training
-sample). Survival targets and ``--subgroup-column`` keep the in-memory path.
+sample).
+
+Survival targets (``--time-column``/``--event-column``) stream too: times and events are
+checked batch by batch and counted per split (``risk.streamed_survival``), and the targets
+are ``(time, event)`` pairs. ``--subgroup-column`` keeps each test row's subgroup as a small
+code (the only per-row memory besides the scores the loop holds).
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ from pmtk.core.tables import finite_values
 from pmtk.plugins.risk.features import FEATURE_PREFIX, MAX_CATEGORIES, category_text, input_names
 from pmtk.plugins.risk.reading import _roles, label_values, resolved_target, target_name
 from pmtk.plugins.risk.streamed_columns import (
+    Subgroups,
     column_kinds,
     id_column,
     note,
@@ -47,6 +53,7 @@ from pmtk.plugins.risk.streamed_columns import (
     text,
     trimmed,
 )
+from pmtk.plugins.risk.streamed_survival import SurvivalPass, survival_roles
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -68,15 +75,11 @@ def open_cohort(path: Path, context: RunContext) -> StreamedCohort | None:
     """
     import pyarrow as pa
 
-    from pmtk.plugins.risk.survival_reading import survival_columns
-
     folder = path.is_dir()
     if folder and not any(p.suffix.lower() in _PARQUET for p in path.rglob("*")):
         return None  # the in-memory reader says a folder needs Parquet files
     if not (folder or path.suffix.lower() in _PARQUET + _TEXT):
         return None
-    if survival_columns(context.options) is not None or context.options.get("subgroup_column"):
-        return None  # kept in memory: see the module docstring
     try:
         table = open_table(path)
         rows = table_rows(table)
@@ -88,6 +91,12 @@ def open_cohort(path: Path, context: RunContext) -> StreamedCohort | None:
         return None
     if rows == 0:
         raise DataError(f"{path} has no data rows; give one row per person.")
+    subgroup = context.options.get("subgroup_column")
+    if subgroup is not None and subgroup not in table.schema.names:
+        raise DataError(
+            f"{path} has no column '{subgroup}' (--subgroup-column); its columns are: "
+            f"{', '.join(table.schema.names)}."
+        )
     if path.suffix.lower() in _TEXT:
         table = open_table(path, _text_columns(table.schema.names, context))
     return StreamedCohort(table, path, context, rows)
@@ -95,13 +104,21 @@ def open_cohort(path: Path, context: RunContext) -> StreamedCohort | None:
 
 def _text_columns(names: list[str], context: RunContext) -> set[str]:
     """The columns of a CSV read as text: id, group, split and ``--categorical`` ones, and
-    the first column named like an id when no ``--id-column`` is given (as ``id_column``)."""
+    the first column named like an id when no ``--id-column`` is given (as ``id_column``).
+
+    A survival run's time and event columns are text too, so a bad value gets the in-memory
+    reader's sentence; so is an excluded ``--subgroup-column`` (as the in-memory path reads it).
+    """
     from pmtk.plugins.risk.features import _CAMEL_ID, _ID_NAME
     from pmtk.plugins.risk.reading import column_list
+    from pmtk.plugins.risk.survival_reading import survival_columns
 
     options = context.options
     chosen = {options.get("id_column"), context.group_column, "split"}
     chosen |= set(column_list(options.get("categorical")))
+    chosen |= set(survival_columns(options) or ())
+    if options.get("subgroup_column") in column_list(options.get("exclude")):
+        chosen.add(options["subgroup_column"])
     if options.get("id_column") is None:
         skip = {resolved_target(options), *column_list(options.get("exclude")), *chosen}
         named = [n for n in names if n not in skip and (_ID_NAME.search(n) or _CAMEL_ID.search(n))]
@@ -115,12 +132,22 @@ class StreamedCohort(StreamedExamples):
     def __init__(self, table: Any, path: Path, context: RunContext, rows: int) -> None:
         import pandas as pd
 
+        from pmtk.plugins.risk.survival_reading import survival_columns
+
         self.table, self.data_path, self.source = table, path, str(path)
         self.estimated_rows = rows  # exact for Parquet, estimated for a CSV (progress only)
         self.options = options = context.options
+        self.text = path.suffix.lower() in _TEXT  # errors name lines, not rows
         header = pd.DataFrame(columns=table.schema.names)  # the checks of the in-memory path
+        columns = survival_columns(options)
+        self.survival = None if columns is None else SurvivalPass(columns, options, self.source)
+        if columns is not None:
+            roles = survival_roles(header, options, columns, self.source, context.group_column)
         self.target = target_name(header, options, self.source)
-        roles = _roles(header, options, self.target, self.source, context.group_column)
+        if columns is None:
+            roles = _roles(header, options, self.target, self.source, context.group_column)
+        self.subgroup = options.get("subgroup_column")
+        self.subgroups = Subgroups()
         self.kinds = column_kinds(table.schema, roles, self.target)
         self.id_column = id_column(self.kinds, roles)
         self.group_column = roles["group"]
@@ -141,6 +168,8 @@ class StreamedCohort(StreamedExamples):
     def _columns(self, with_ids: bool) -> list[str]:
         columns = [self.target, *self.kinds, self.group_column, self.id_column]
         columns += ["split"] if self.has_split else []
+        columns += [self.survival.event_column] if self.survival is not None else []
+        columns += [self.subgroup] if self.subgroup is not None else []
         if not with_ids and self.group_column is not None:
             columns.remove(self.id_column)  # the group decides the split
         return list(dict.fromkeys(c for c in columns if c is not None))
@@ -154,7 +183,8 @@ class StreamedCohort(StreamedExamples):
             self.rows_read = offset + batch.num_rows
             raw = trimmed(batch, [self.id_column, *self.kinds]).to_pandas()
             raw.index = pd.RangeIndex(offset, offset + len(raw))
-            raw.attrs["row_label"] = ("row", 1)
+            unit, first = ("line", 2) if self.text else ("row", 1)  # a CSV's header is line 1
+            raw.attrs["row_label"] = (unit, first + offset)
             offset += len(raw)
             examples = self._examples(raw)
             yield examples, self._splits(raw, examples)
@@ -174,7 +204,12 @@ class StreamedCohort(StreamedExamples):
                 )
         else:
             columns["id"] = pd.Series([f"row {i + 1}" for i in raw.index], index=raw.index)
-        columns["label"] = raw[self.target]
+        labelled = raw[self.target].notna().to_numpy()
+        if self.survival is not None:  # every row has a valid time and event, or stops here
+            columns["time"], columns["event"] = self.survival.values(raw)
+            labelled = np.ones(len(raw), dtype=bool)
+        else:
+            columns["label"] = raw[self.target]
         if self.group_column is not None:
             group = category_text(raw[self.group_column])
             fallback = pd.Series([f"row:{i + 1}" for i in raw.index], index=raw.index)
@@ -188,8 +223,10 @@ class StreamedCohort(StreamedExamples):
         for column, kind in self.kinds.items():
             feature = values[column] if kind == "numeric" else text(raw[column])
             columns[FEATURE_PREFIX + column] = feature
+        if self.subgroup is not None:  # as the in-memory path: a feature's value, else raw
+            feature = FEATURE_PREFIX + self.subgroup
+            columns["subgroup"] = columns[feature] if feature in columns else raw[self.subgroup]
         examples = pd.DataFrame(columns)
-        labelled = raw[self.target].notna().to_numpy()
         return examples[labelled]
 
     def _splits(self, raw: pd.DataFrame, examples: pd.DataFrame) -> np.ndarray:
@@ -234,7 +271,9 @@ class StreamedCohort(StreamedExamples):
         for examples, split in progress(batches, total, "Statistics of the table", weights=True):
             rows += len(examples)
             present.update(self._present(examples))
-            if len(labels) < _DISTINCT_LABELS:
+            if self.survival is not None:
+                self.survival.add(examples, split)
+            elif len(labels) < _DISTINCT_LABELS:
                 labels.update(examples["label"].tolist())
             for name in _SPLITS:
                 part = examples[split == name]
@@ -244,10 +283,12 @@ class StreamedCohort(StreamedExamples):
             moments.update(train[[FEATURE_PREFIX + c for c in numeric]].to_numpy())
             for column, counts in vocabularies.items():
                 counts.update(train[FEATURE_PREFIX + column].value_counts().to_dict())
-            if len(train_labels) < _DISTINCT_LABELS:  # classes are few; a regression's unused
-                train_labels.update(train["label"].tolist())
-            if pd.api.types.is_numeric_dtype(train["label"]):
+            if self.survival is None and len(train_labels) < _DISTINCT_LABELS:
+                train_labels.update(train["label"].tolist())  # classes are few
+            if self.survival is None and pd.api.types.is_numeric_dtype(train["label"]):
                 label_moments.update(train["label"].to_numpy(dtype="float64").reshape(-1, 1))
+            if self.subgroup is not None:
+                self.subgroups.add(examples["subgroup"][split == "test"])
             if self.group_column is not None:
                 test_groups = examples["group"][split == "test"].to_numpy(object)
                 groups.append(pd.util.hash_array(test_groups))
@@ -286,7 +327,10 @@ class StreamedCohort(StreamedExamples):
     def _targets(self, labels: Counter, context: RunContext) -> Targets:
         import pandas as pd
 
-        from pmtk.core.targets import infer_targets
+        from pmtk.core.targets import Targets, infer_targets
+
+        if self.survival is not None:
+            return Targets("survival", [], None)
 
         values = label_values(pd.Series(list(labels)), self.target, self.source)
         targets = infer_targets(values, source=self.source,
@@ -334,7 +378,9 @@ class StreamedCohort(StreamedExamples):
                                 "vocabulary": vocabulary})  # fmt: skip
         derived = {"target": resolved_target(self.options), "id_column": self.id_column,
                    "numeric": entries, "categorical": categorical}  # fmt: skip
-        if label_moments.count[0] > 0:
+        if self.survival is not None:
+            derived |= self.survival.settings(train_sample["time"].to_numpy())
+        elif label_moments.count[0] > 0:
             derived["target_mean"] = float(label_moments.mean[0])
             derived["target_std"] = float(np.sqrt(label_moments.variance[0])) or 1.0
         return derived
@@ -350,7 +396,10 @@ class StreamedCohort(StreamedExamples):
         return dict(self.train_classes)
 
     def _encoded(self, examples: pd.DataFrame) -> np.ndarray:
-        """``Targets.encode``, looked up by raw value (one Python call per distinct label)."""
+        """``Targets.encode``, looked up by raw value (one Python call per distinct label);
+        survival: ``(n, 2)`` float32 rows of time and event."""
+        if self.survival is not None:
+            return examples[["time", "event"]].to_numpy(dtype="float32").reshape(-1, 2)
         labels = examples["label"]
         if self.targets.kind == "regression":
             return labels.to_numpy(dtype="float32")
@@ -365,9 +414,15 @@ class StreamedCohort(StreamedExamples):
             yield model_inputs(examples, context.derived), self._encoded(examples), split
 
     def chunks(self, name: str, context: RunContext) -> Iterator[tuple[pd.DataFrame, np.ndarray]]:
-        """One split's examples and encoded targets, batch by batch in file order."""
+        """One split's examples and encoded targets, batch by batch in file order (a survival
+        run's ``label`` holds ``SurvivalLabel`` pairs, for the predictions table)."""
+        from pmtk.core.targets import SurvivalLabel
+
         for examples, split in self._decoded():
             part = examples[split == name].reset_index(drop=True)
+            if len(part) and self.survival is not None:
+                pairs = zip(part["time"].tolist(), part["event"].tolist(), strict=True)
+                part["label"] = [SurvivalLabel(float(t), int(e)) for t, e in pairs]
             if len(part):
                 yield part, self._encoded(part)
 
@@ -388,7 +443,8 @@ class StreamedCohort(StreamedExamples):
         inputs = {f["input"]: tf.TensorSpec((None, 1), tf.float32) for f in derived["numeric"]}
         inputs |= {f["input"]: tf.TensorSpec((None, 1), tf.string) for f in derived["categorical"]}
         dtype = tf.int32 if self.targets.kind == "multiclass" else tf.float32
-        signature = (inputs, tf.TensorSpec((None,), dtype))
+        shape = (None, 2) if self.survival is not None else (None,)  # (time, event) pairs
+        signature = (inputs, tf.TensorSpec(shape, dtype))
         rows = tf.data.Dataset.from_generator(generate, output_signature=signature).unbatch()
         # Known from the statistics pass: Keras then counts its steps, and the loop sizes
         # its shuffle buffer, as for an in-memory dataset.
@@ -402,3 +458,11 @@ class StreamedCohort(StreamedExamples):
     def test_groups(self) -> np.ndarray | None:
         """A hash of each test example's group, in file order (None without groups)."""
         return self.groups
+
+    def test_subgroups(self, column: str) -> np.ndarray | None:
+        """Each test example's ``--subgroup-column`` value as text, in file order."""
+        return self.subgroups.values() if column == self.subgroup else None
+
+    def event_counts(self) -> dict[str, dict[str, int]] | None:
+        """Events and censored patients per split (survival), over every row."""
+        return None if self.survival is None else self.survival.counts()

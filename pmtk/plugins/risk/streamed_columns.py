@@ -7,6 +7,8 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from pmtk.plugins.risk.features import _CAMEL_ID, _ID_NAME, category_text
 
 if TYPE_CHECKING:
@@ -96,3 +98,31 @@ def numbered(raw: pd.DataFrame) -> pd.DataFrame:
     stand_in = pd.DataFrame(index=range(len(raw)))
     stand_in.attrs["row_label"] = ("row", int(raw.index[0]) + 1 if len(raw) else 1)
     return stand_in
+
+
+class Subgroups:
+    """Each test row's ``--subgroup-column`` value, held as a small code (4 bytes a row).
+
+    Values become text as the in-memory path makes them (``pmtk.core.subgroups``: stripped,
+    ``missing`` where empty); each distinct text is kept once.
+    """
+
+    def __init__(self) -> None:
+        self.codes: dict[str, int] = {}
+        self.parts: list[np.ndarray] = []
+
+    def add(self, values: pd.Series) -> None:
+        """Appends a batch's test rows, in file order."""
+        from pmtk.core.subgroups import _text  # the in-memory path's text of a value
+
+        texts = _text(values.to_numpy(dtype=object)).astype(str)
+        distinct, inverse = np.unique(texts, return_inverse=True)
+        codes = [self.codes.setdefault(str(value), len(self.codes)) for value in distinct]
+        self.parts.append(np.asarray(codes, dtype=np.int32)[inverse.reshape(-1)])
+
+    def values(self) -> np.ndarray:
+        """The subgroup of every test row so far, as text (object array)."""
+        names = np.array(list(self.codes), dtype=object)
+        if not self.parts:
+            return np.array([], dtype=object)
+        return names[np.concatenate(self.parts)]

@@ -55,8 +55,17 @@ def _lines(raw: pd.DataFrame, positions: np.ndarray) -> str:
     return shown + (f", ... ({len(positions)} in all)" if len(positions) > _SHOWN else "")
 
 
-def event_flags(raw: pd.DataFrame, column: str, source: str) -> np.ndarray:
+def event_flags(
+    raw: pd.DataFrame, column: str, source: str, *, require_event: bool = True
+) -> np.ndarray:
     """The event column as 0/1.
+
+    Args:
+        raw: The table (or one batch of a streamed table, numbered by ``attrs["row_label"]``).
+        column: The event column.
+        source: The file, for messages.
+        require_event: Refuse a table without events (a streamed batch leaves this to the
+            end of the pass: :func:`no_events_error`).
 
     Raises:
         DataError: A value is missing or not one of 1/0, true/false, yes/no; or every
@@ -74,12 +83,17 @@ def event_flags(raw: pd.DataFrame, column: str, source: str) -> np.ndarray:
             f"censored) but also holds {shown} ({_lines(raw, bad)}); recode those values."
         )
     flags = flags.to_numpy(dtype="int64")
-    if not flags.any():
-        raise DataError(
-            f"{source}: every patient is censored (event column '{column}' holds no 1, true or "
-            "yes); a survival model needs patients with an event, so check --event-column."
-        )
+    if require_event and not flags.any():
+        raise no_events_error(column, source)
     return flags
+
+
+def no_events_error(column: str, source: str) -> DataError:
+    """The error of a cohort in which every patient is censored."""
+    return DataError(
+        f"{source}: every patient is censored (event column '{column}' holds no 1, true or "
+        "yes); a survival model needs patients with an event, so check --event-column."
+    )
 
 
 def follow_up_times(raw: pd.DataFrame, column: str, source: str) -> np.ndarray:
