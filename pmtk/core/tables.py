@@ -93,6 +93,21 @@ def text_table_chunks(
         raise _malformed(path, error) from None
 
 
+def text_header(path: Path) -> list[str]:
+    """The column names of a CSV or TSV file's header, stripped, read without its rows.
+
+    Raises:
+        DataError: The file is empty or binary, or its header names a column twice.
+    """
+    path = Path(path)
+    head = _head(path)
+    encoding = _encoding(head)
+    header = head.decode(encoding, errors="ignore").splitlines()[0]
+    names = _header_names(header, _separator(path, header))
+    _check_header_names(path, names)
+    return names
+
+
 def _text_options(path: Path, as_text: bool, missing_markers: bool) -> dict:
     """``pandas.read_csv`` arguments for ``path``, after checking its head and header."""
     head = _head(path)

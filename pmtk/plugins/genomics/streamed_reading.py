@@ -161,50 +161,26 @@ class TableSource:
     """Layout (c): a CSV/TSV table read ``chunksize`` rows at a time with pandas."""
 
     def __init__(self, path: Path, group_column: str | None) -> None:
-        from pmtk.core.tables import _encoding, _head, _separator  # no public chunked reader
+        from pmtk.core.tables import text_header
         from pmtk.plugins.genomics.reading import check_table_columns
 
         self.path, self.group_column = path, group_column
-        head = _head(path)
-        self.encoding = _encoding(head)
-        self.separator = _separator(path, head.decode(self.encoding, "ignore").splitlines()[0])
-        import pandas as pd
-
-        header = pd.read_csv(path, sep=self.separator, nrows=0, encoding=self.encoding)
-        check_table_columns(path, [str(c).strip() for c in header.columns], True)
+        check_table_columns(path, text_header(path), True)
 
     def count(self) -> int:
         """Data rows (lines after the header)."""
         return max(count_lines(self.path) - 1, 0)
 
-    def _reader(self, rows: int):
-        import pandas as pd
-
-        return pd.read_csv(self.path, sep=self.separator, dtype=str, keep_default_na=False,
-                           na_values=[], skipinitialspace=True, encoding=self.encoding,
-                           chunksize=rows)  # fmt: skip
-
     def frames(self, width: int | None) -> Iterator[pd.DataFrame]:
-        """Examples in chunks of rows, with their file lines."""
-        import pandas as pd
-
+        """Examples in chunks of rows, with their file lines (read as ``read_table`` reads
+        the whole file: every value text, only an empty cell empty)."""
+        from pmtk.core.tables import text_table_chunks
         from pmtk.plugins.genomics.reading import table_frame
 
-        line = 2
         rows = chunk_records(width or _GUESSED_WIDTH)  # bases unknown until read
-        try:
-            with self._reader(rows) as reader:
-                for table in reader:
-                    table.columns = [str(c).strip() for c in table.columns]
-                    yield table_frame(table.fillna(""), self.path, line,
-                                      group_column=self.group_column)  # fmt: skip
-                    line += len(table)
-        except (pd.errors.ParserError, UnicodeDecodeError, ValueError, EOFError) as error:
-            reason = (str(error).strip().splitlines() or [type(error).__name__])[-1][:160]
-            raise DataError(
-                f"{self.path} cannot be read as a CSV/TSV table ({reason}); check that every "
-                "row has as many fields as the header and that quotes are closed."
-            ) from None
+        for table in text_table_chunks(self.path, as_text=True, missing_markers=False, rows=rows):
+            line = table.attrs["row_label"][1]
+            yield table_frame(table.fillna(""), self.path, line, group_column=self.group_column)
 
     def fix_ids(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Ids are the table's: nothing to fix."""
