@@ -11,6 +11,7 @@ import numpy as np
 
 from pmtk.core import bootstrap, survival
 from pmtk.core.splits import SPLITS
+from pmtk.core.survival_evaluation import c_index
 
 TERTILES = ("low risk", "middle risk", "high risk")
 #: Most points kept per Kaplan-Meier curve in metrics.json (the report draws steps).
@@ -74,7 +75,7 @@ def subgroup_c_index(values: np.ndarray, truth: np.ndarray, eta: np.ndarray, *, 
 
             def statistic_of(rows, t=times, e=events, r=eta[members]):
                 t, e, r = t[rows], e[rows], r[rows]
-                return lambda w: {"c_index": survival.weighted_c_index(t, e, r, w)}
+                return lambda w: {"c_index": c_index(t, e, r, w)}
 
             everything = statistic_of(slice(None))
             entry["c_index"] = round(float(everything(np.ones((1, len(times))))["c_index"][0]), 6)
