@@ -146,6 +146,50 @@ def _pair_sums(times, events, eta, weights, row_weight=None) -> tuple[np.ndarray
     return concordant, comparable
 
 
+def _pair_sums_sorted(times, events, eta, row_weight) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_pair_sums` of a single row of ones, in O(n log n) instead of every pair.
+
+    Times are visited from the latest down, each patient added to a Fenwick tree of risk
+    score ranks: at each time the censored patients are added first, then the events are
+    counted against everyone added (an event is comparable with a later time, or with a
+    censoring at its own time), then added. On a whole split of 300,000 rows the pair
+    matrix would compare 9e10 pairs; scikit-survival's ``concordance_index_ipcw`` compares
+    every pair too, so no library does this in less.
+    """
+    levels, rank = np.unique(eta, return_inverse=True)
+    tree = [0] * (len(levels) + 1)
+    at_rank = [0] * len(levels)
+    added, concordant, comparable = 0, 0.0, 0.0
+
+    def add(position: int) -> None:
+        at_rank[position] += 1
+        place = position + 1
+        while place < len(tree):
+            tree[place] += 1
+            place += place & -place
+
+    order = np.lexsort((events, -times))  # latest first; at one time, censored first
+    boundaries = np.flatnonzero(np.diff(times[order])) + 1
+    for group in np.split(order, boundaries):
+        dead, censored = group[events[group] > 0], group[events[group] == 0]
+        for index in censored.tolist():
+            add(int(rank[index]))
+        added += len(censored)
+        for index in dead.tolist():
+            weight = row_weight[index]
+            if weight:
+                below, place = 0, int(rank[index])  # added patients with a lower score
+                while place > 0:
+                    below += tree[place]
+                    place -= place & -place
+                concordant += weight * (below + 0.5 * at_rank[int(rank[index])])
+                comparable += weight * added
+        for index in dead.tolist():
+            add(int(rank[index]))
+        added += len(dead)
+    return np.array([concordant]), np.array([comparable])
+
+
 def weighted_c_index(times, events, eta, weights) -> np.ndarray:
     """Harrell's C-index per row of count weights (NaN without a comparable pair)."""
     concordant, comparable = _pair_sums(times, events, np.asarray(eta, float), weights)
@@ -162,8 +206,11 @@ def weighted_uno_c_index(times, events, eta, weights, censoring: Censoring,
     the module's documented differences.
     """
     row_weight = np.where(times < tau, censoring.before(times) ** -2.0, 0.0)
-    concordant, comparable = _pair_sums(times, events, np.asarray(eta, float), weights,
-                                        row_weight)  # fmt: skip
+    eta = np.asarray(eta, float)
+    if weights.shape[0] == 1 and np.all(weights == 1):  # a whole split's estimate
+        concordant, comparable = _pair_sums_sorted(times, events, eta, row_weight)
+    else:
+        concordant, comparable = _pair_sums(times, events, eta, weights, row_weight)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(comparable > 0, concordant / comparable, np.nan)
 

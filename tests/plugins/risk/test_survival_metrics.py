@@ -188,6 +188,25 @@ def test_weighted_uno_c_index_equals_sksurv_on_resamples(ties: bool):
 
 
 @pytest.mark.parametrize("ties", [False, True], ids=["no-ties", "ties"])
+def test_whole_split_uno_c_index_sorted_equals_every_pair_and_sksurv(ties: bool):
+    """A row of ones takes the O(n log n) path: the same value as the pair matrix."""
+    from sksurv.metrics import concordance_index_ipcw
+
+    (train_times, train_events), (x, times, events) = _train_and_test(ties)
+    eta = np.round(x @ [0.8, -0.5], 1)
+    censoring = survival.Censoring(train_times, train_events)
+    tau = float(np.quantile(times, 0.9)) + 0.01
+    whole = survival.weighted_uno_c_index(times, events, eta, np.ones((1, len(times))),
+                                          censoring, tau)[0]  # fmt: skip
+    pairs = survival.weighted_uno_c_index(times, events, eta, np.ones((2, len(times))),
+                                          censoring, tau)  # fmt: skip
+    assert whole == pytest.approx(pairs[0], rel=1e-12)
+    test = _nudged(times, events)
+    expected = concordance_index_ipcw(_structured(train_times, train_events), test, eta, tau=tau)
+    assert whole == pytest.approx(expected[0], rel=1e-10)
+
+
+@pytest.mark.parametrize("ties", [False, True], ids=["no-ties", "ties"])
 def test_weighted_td_auroc_equals_sksurv_on_resamples(ties: bool):
     from sksurv.metrics import cumulative_dynamic_auc
 
