@@ -103,6 +103,45 @@ def open_table(path: Path, text_columns: Collection[str] = ()) -> ds.Dataset:
     return ds.dataset(str(path), format=csv_format(path, text_columns))
 
 
+#: File endings a task streams (besides a folder of Parquet files).
+STREAMED_SUFFIXES = (".parquet", ".pq", ".csv", ".tsv")
+
+
+def open_streamed_table(path: Path, empty: str) -> tuple[ds.Dataset, int] | None:
+    """The table of ``path`` and its row count when it streams, else None (the task's
+    in-memory reader then reads it, and says what is wrong with a file it cannot read).
+
+    A folder of Parquet files always streams; a Parquet, CSV or TSV file past
+    :func:`streaming_threshold` rows.
+
+    Args:
+        path: The ``--data`` path.
+        empty: The end of the sentence for a table without rows ("add one row per sample").
+
+    Raises:
+        DataError: A Parquet folder that cannot be read, or a streamed table without rows.
+    """
+    import pyarrow as pa
+
+    folder = path.is_dir()
+    if folder and not any(p.suffix.lower() in (".parquet", ".pq") for p in path.rglob("*")):
+        return None
+    if not (folder or path.suffix.lower() in STREAMED_SUFFIXES):
+        return None
+    try:
+        table = open_table(path)
+        rows = table_rows(table)
+    except (OSError, pa.ArrowException, DataError) as error:
+        if not folder:
+            return None
+        raise DataError(f"{path} holds a Parquet file that cannot be read ({error}).") from None
+    if not folder and not streams(rows):
+        return None
+    if rows == 0:
+        raise DataError(f"{path} has no data rows; {empty}.")
+    return table, rows
+
+
 def table_rows(table: ds.Dataset) -> int:
     """Rows of a table, to decide whether it streams: exact for Parquet (file metadata),
     estimated for a CSV/TSV bigger than :data:`CSV_BLOCK_BYTES`.

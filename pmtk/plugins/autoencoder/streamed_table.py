@@ -29,10 +29,9 @@ from pmtk.core.streaming import (
     Reservoir,
     RunningMoments,
     hash_splits,
+    open_streamed_table,
     open_table,
     scan_batches,
-    streams,
-    table_rows,
 )
 from pmtk.core.tables import finite_values
 from pmtk.core.targets import Targets
@@ -47,7 +46,6 @@ if TYPE_CHECKING:
 
     from pmtk.core.task import RunContext
 
-_PARQUET = (".parquet", ".pq")
 _TEXT = (".csv", ".tsv")
 
 
@@ -57,26 +55,12 @@ def open_features(path: Path, context: RunContext) -> StreamedFeatures | None:
     Raises:
         DataError, OptionError: What the in-memory path would refuse (see the module).
     """
-    import pyarrow as pa
-
-    folder = path.is_dir()
-    if folder and not any(p.suffix.lower() in _PARQUET for p in path.rglob("*")):
-        return None  # the in-memory reader says to pass a file
-    if not (folder or path.suffix.lower() in _PARQUET + _TEXT):
-        return None
     if context.options.get("subgroup_column"):
         return None  # subgroups are computed on the in-memory table
-    try:
-        table = open_table(path)
-        rows = table_rows(table)
-    except (OSError, pa.ArrowException, DataError) as error:
-        if not folder:
-            return None  # the in-memory reader says what is wrong with the file
-        raise DataError(f"{path} holds a Parquet file that cannot be read ({error}).") from None
-    if not folder and not streams(rows):
+    opened = open_streamed_table(path, "add one row per sample")
+    if opened is None:
         return None
-    if rows == 0:
-        raise DataError(f"{path} has a header but no rows; add one row per sample.")
+    table, rows = opened
     options = {**context.options, **column_options(context.options, path)}
     if path.suffix.lower() in _TEXT:  # ids and groups stay as written, whatever they hold
         text = {options.get("id_column"), context.group_column, "split"} - {None}

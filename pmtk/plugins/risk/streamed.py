@@ -36,10 +36,9 @@ from pmtk.core.streaming import (
     Reservoir,
     RunningMoments,
     hash_splits,
+    open_streamed_table,
     open_table,
     scan_batches,
-    streams,
-    table_rows,
 )
 from pmtk.core.tables import finite_values
 from pmtk.plugins.risk.features import FEATURE_PREFIX, MAX_CATEGORIES, category_text, input_names
@@ -61,7 +60,6 @@ if TYPE_CHECKING:
 
     from pmtk.core.task import RunContext, Targets
 
-_PARQUET = (".parquet", ".pq")
 _TEXT = (".csv", ".tsv")
 _SPLITS = ("train", "val", "test")
 _DISTINCT_LABELS = 1000
@@ -73,24 +71,10 @@ def open_cohort(path: Path, context: RunContext) -> StreamedCohort | None:
     Raises:
         DataError: A Parquet folder whose files disagree, or that cannot be read.
     """
-    import pyarrow as pa
-
-    folder = path.is_dir()
-    if folder and not any(p.suffix.lower() in _PARQUET for p in path.rglob("*")):
-        return None  # the in-memory reader says a folder needs Parquet files
-    if not (folder or path.suffix.lower() in _PARQUET + _TEXT):
+    opened = open_streamed_table(path, "give one row per person")
+    if opened is None:
         return None
-    try:
-        table = open_table(path)
-        rows = table_rows(table)
-    except (OSError, pa.ArrowException, DataError) as error:
-        if not folder:
-            return None  # the in-memory reader says what is wrong with the file
-        raise DataError(f"{path} holds a Parquet file that cannot be read ({error}).") from None
-    if not folder and not streams(rows):
-        return None
-    if rows == 0:
-        raise DataError(f"{path} has no data rows; give one row per person.")
+    table, rows = opened
     subgroup = context.options.get("subgroup_column")
     if subgroup is not None and subgroup not in table.schema.names:
         raise DataError(
