@@ -28,20 +28,23 @@ FEATURE_PREFIX = "feature:"
 
 
 def table_columns(path: Path) -> list[str] | None:
-    """The column names of a CSV, TSV or Parquet file, or None for anything else."""
-    import pandas as pd
+    """The column names of a CSV, TSV or Parquet file or a folder of Parquet files (its first
+    file), or None for anything else."""
+    import pyarrow.parquet as pq
+
+    from pmtk.core.tables import text_header
 
     name = path.name.lower()
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*") if p.suffix.lower() in (".parquet", ".pq"))
+        return list(pq.read_schema(files[0]).names) if files else None
     if not path.is_file() or not name.endswith(TABLE_SUFFIXES):
         return None
-    if name.endswith((".parquet", ".pq")):
-        import pyarrow.parquet as pq
-
-        return list(pq.read_schema(path).names)
-    separator = "\t" if ".tsv" in name else ","
     try:
-        return [str(c).strip() for c in pd.read_csv(path, sep=separator, nrows=0).columns]
-    except (ValueError, OSError, UnicodeDecodeError):
+        if name.endswith((".parquet", ".pq")):
+            return list(pq.read_schema(path).names)
+        return text_header(path)
+    except (DataError, OSError, ValueError):
         return None  # the task's reader gives the one-sentence error for a bad file
 
 

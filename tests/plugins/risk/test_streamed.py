@@ -161,8 +161,12 @@ def test_a_parquet_folder_streams_at_any_size_and_keeps_families_together(
     folder = tmp_path / "parts"
     for index, rows in enumerate(np.array_split(np.arange(len(frame)), 3)):
         write_table(frame.iloc[rows], folder / f"part-{index}.parquet")
-    metrics = _run(cli, folder, tmp_path / "run", "--group-column", "family")
+    metrics = _run(cli, folder, tmp_path / "run", "--group-column", "family",
+                   "--subgroup-column", "site")  # fmt: skip
     assert sum(metrics["n"].values()) == 400
+    subgroups = metrics["subgroups"]["test"]
+    assert set(subgroups) == {"north", "south"}
+    assert sum(entry["n"] for entry in subgroups.values()) == metrics["n"]["test"]
     assert _json(tmp_path / "run", "config.json")["loop"]["streamed"] is True
     tested = set(pd.read_csv(tmp_path / "run" / "predictions.csv")["id"])
     families = frame.groupby("family")["patient_id"].apply(set)
