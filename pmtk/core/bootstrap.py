@@ -120,8 +120,11 @@ def intervals(
     return bounds
 
 
-def subsample(count: int, groups: Any, seed: int) -> tuple[np.ndarray, float] | None:
-    """A seeded subsample for the m-out-of-n bootstrap of a split past :data:`RESAMPLED_ROWS`.
+def subsample(
+    count: int, groups: Any, seed: int, limit: int | None = None
+) -> tuple[np.ndarray, float] | None:
+    """A seeded subsample for the m-out-of-n bootstrap of a split past ``limit`` rows
+    (default :data:`RESAMPLED_ROWS`).
 
     Resampling m of n units and scaling each interval's width by sqrt(m/n) around the whole
     split's estimate (Bickel, Götze and van Zwet, 1997) is valid for sqrt(n)-consistent
@@ -129,19 +132,20 @@ def subsample(count: int, groups: Any, seed: int) -> tuple[np.ndarray, float] | 
 
     Returns:
         The example indices (whole groups when ``groups`` is given) and sqrt(m/n) in
-        resampled units; None when the split is no larger than :data:`RESAMPLED_ROWS`.
+        resampled units; None when the split is no larger than the limit.
     """
-    if count <= RESAMPLED_ROWS:
+    limit = limit or RESAMPLED_ROWS
+    if count <= limit:
         return None
     rng = np.random.default_rng(seed)
     if groups is None:
-        rows = np.sort(rng.choice(count, RESAMPLED_ROWS, replace=False))
-        return rows, float(np.sqrt(RESAMPLED_ROWS / count))
+        rows = np.sort(rng.choice(count, limit, replace=False))
+        return rows, float(np.sqrt(limit / count))
     import pandas as pd
 
     codes, _ = pd.factorize(pd.Series(groups).astype(str))
     units = int(codes.max()) + 1
-    kept = max(MIN_EXAMPLES, round(units * RESAMPLED_ROWS / count))
+    kept = max(MIN_EXAMPLES, round(units * limit / count))
     if kept >= units:
         return None
     chosen = rng.choice(units, kept, replace=False)
@@ -154,10 +158,12 @@ def split_intervals(
     groups: Any,
     resamples: int,
     seed: int,
+    limit: int | None = None,
 ) -> dict[str, list[float] | None]:
     """:func:`intervals` of a split, in bounded time however many rows it has.
 
-    Up to :data:`RESAMPLED_ROWS` rows every row is resampled. Past it, the intervals come from
+    Up to ``limit`` rows (default :data:`RESAMPLED_ROWS`; lower for statistics whose cost
+    grows with the square of the rows) every row is resampled. Past it, the intervals come from
     the seeded :func:`subsample` and are moved to the whole split's estimate with their width
     scaled by sqrt(m/n), as the run's test metrics are (``pmtk.core.evaluation``).
 
@@ -170,7 +176,7 @@ def split_intervals(
         seed: Seed of the subsample and of the resampling.
     """
     everything = slice(None)
-    part = subsample(count, groups, seed)
+    part = subsample(count, groups, seed, limit)
     if part is None:
         return intervals(statistic_of(everything), resampling_units(count, groups), resamples, seed)
     rows, factor = part

@@ -102,6 +102,7 @@ def paired_intervals(
     kind: str,
     *,
     statistic_of: Any = None,
+    limit: int | None = None,
 ) -> dict[str, Any]:
     """``ci``, ``baseline.ci`` and ``versus_baseline`` from a statistic of model and baseline.
 
@@ -109,8 +110,8 @@ def paired_intervals(
     under ``baseline:<name>`` (see :data:`bootstrap.Statistic`); the difference is model
     minus baseline on each resample, and its point estimate on the whole split.
     ``statistic_of(rows)``, the same statistic of some rows, keeps the time bounded past
-    ``bootstrap.RESAMPLED_ROWS`` rows (:func:`bootstrap.split_intervals`); without it every
-    row is resampled.
+    ``bootstrap.RESAMPLED_ROWS`` rows, or ``limit`` (:func:`bootstrap.split_intervals`);
+    without it every row is resampled.
 
     Returns:
         ``{"ci": {"test": ...}, "baseline_ci": {"test": ...}, "versus_baseline": ...}``;
@@ -143,7 +144,12 @@ def paired_intervals(
         bounds = bootstrap.intervals(with_differences(statistic), units, resamples, seed)
     else:
         bounds = bootstrap.split_intervals(
-            lambda rows: with_differences(statistic_of(rows)), len(truth), groups, resamples, seed
+            lambda rows: with_differences(statistic_of(rows)),
+            len(truth),
+            groups,
+            resamples,
+            seed,
+            limit,
         )
     out = {"ci": {"test": {n: bounds[n] for n in names}}}
     if paired:

@@ -11,7 +11,7 @@ import numpy as np
 
 from pmtk.core import bootstrap, survival
 from pmtk.core.splits import SPLITS
-from pmtk.core.survival_evaluation import c_index
+from pmtk.core.survival_evaluation import PAIR_RESAMPLED_ROWS, c_index
 
 TERTILES = ("low risk", "middle risk", "high risk")
 #: Most points kept per Kaplan-Meier curve in metrics.json (the report draws steps).
@@ -82,7 +82,7 @@ def subgroup_c_index(values: np.ndarray, truth: np.ndarray, eta: np.ndarray, *, 
             if resamples:
                 group = None if groups is None else np.asarray(groups)[members]
                 entry["ci"] = bootstrap.split_intervals(
-                    statistic_of, len(times), group, resamples, seed
+                    statistic_of, len(times), group, resamples, seed, PAIR_RESAMPLED_ROWS
                 )
         found[str(value)] = entry
     return found

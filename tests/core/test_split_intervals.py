@@ -90,10 +90,18 @@ def test_survival_subgroup_c_index_of_a_large_split_is_bounded(monkeypatch):
     full = survival_clinical.subgroup_c_index(
         values, truth, eta, groups=None, resamples=200, seed=1
     )
-    monkeypatch.setattr(bootstrap, "RESAMPLED_ROWS", 400)
+    sizes = []
+    original = bootstrap.intervals
+    monkeypatch.setattr(survival_clinical, "PAIR_RESAMPLED_ROWS", 400)
+    monkeypatch.setattr(
+        bootstrap,
+        "intervals",
+        lambda s, units, *a: sizes.append(len(units)) or original(s, units, *a),
+    )
     bounded = survival_clinical.subgroup_c_index(
         values, truth, eta, groups=None, resamples=200, seed=1
     )
+    assert max(sizes) <= 400  # pair statistics: at most PAIR_RESAMPLED_ROWS rows resampled
     for value in ("a", "b"):
         assert bounded[value]["c_index"] == full[value]["c_index"]
         low, high = bounded[value]["ci"]["c_index"]
