@@ -52,7 +52,8 @@ from pmtk.plugins.risk.streamed_columns import (
     text,
     trimmed,
 )
-from pmtk.plugins.risk.streamed_survival import SurvivalPass, survival_roles
+from pmtk.plugins.risk.streamed_survival import SurvivalPass
+from pmtk.plugins.risk.survival_reading import survival_roles
 
 if TYPE_CHECKING:
     import pandas as pd

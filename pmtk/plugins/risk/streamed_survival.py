@@ -17,38 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pmtk.core.errors import DataError, OptionError
+from pmtk.core.errors import DataError
 from pmtk.plugins.risk import survival_reading
 
 if TYPE_CHECKING:
     import pandas as pd
 
 _SPLITS = ("train", "val", "test")
-
-
-def survival_roles(
-    header: pd.DataFrame, options: Mapping[str, Any], columns: tuple[str, str], source: str,
-    group_column: str | None,
-) -> dict:  # fmt: skip
-    """The column roles of a survival cohort, checked as ``survival_reading.training_examples``
-    checks them: both columns present, the event column neither id nor group, and not a feature.
-
-    Raises:
-        DataError: A column is missing.
-        OptionError: The id or group column is the event column.
-    """
-    from pmtk.plugins.risk import reading
-
-    time_column, event_column = columns
-    for option, column in (("--time-column", time_column), ("--event-column", event_column)):
-        reading._require_column(header, column, option, source)
-    roles = reading._roles(header, options, time_column, source, group_column)
-    for option in ("id", "group"):
-        if roles[option] == event_column:
-            raise OptionError(f"--{option}-column '{event_column}' is the --event-column; pick "
-                              "another.")  # fmt: skip
-    roles["exclude"] = [*roles["exclude"], event_column]
-    return roles
 
 
 class SurvivalPass:

@@ -150,6 +150,31 @@ def horizons(options: Mapping[str, Any], longest: float, column: str, source: st
     return sorted(set(values))
 
 
+def survival_roles(
+    header: pd.DataFrame, options: Mapping[str, Any], columns: tuple[str, str], source: str,
+    group_column: str | None,
+) -> dict:  # fmt: skip
+    """The column roles of a survival cohort (a whole table, or the header of a streamed one):
+    both columns present, the event column neither id nor group, and not a feature.
+
+    Raises:
+        DataError: A column is missing.
+        OptionError: The id or group column is the event column.
+    """
+    from pmtk.plugins.risk import reading
+
+    time_column, event_column = columns
+    for option, column in (("--time-column", time_column), ("--event-column", event_column)):
+        reading._require_column(header, column, option, source)
+    roles = reading._roles(header, options, time_column, source, group_column)
+    for option in ("id", "group"):
+        if roles[option] == event_column:
+            raise OptionError(f"--{option}-column '{event_column}' is the --event-column; pick "
+                              "another.")  # fmt: skip
+    roles["exclude"] = [*roles["exclude"], event_column]
+    return roles
+
+
 def training_examples(
     raw: pd.DataFrame,
     options: Mapping[str, Any],
@@ -172,14 +197,7 @@ def training_examples(
     from pmtk.plugins.risk import reading
 
     time_column, event_column = columns
-    for option, column in (("--time-column", time_column), ("--event-column", event_column)):
-        reading._require_column(raw, column, option, source)
-    roles = reading._roles(raw, options, time_column, source, group_column)
-    for option in ("id", "group"):
-        if roles[option] == event_column:
-            raise OptionError(f"--{option}-column '{event_column}' is the --event-column; pick "
-                              "another.")  # fmt: skip
-    roles["exclude"] = [*roles["exclude"], event_column]
+    roles = survival_roles(raw, options, columns, source, group_column)
     kinds = reading.feature_kinds(raw, roles, time_column, source)
     id_column = reading._identifiers(kinds, roles)
     times = follow_up_times(raw, time_column, source)
