@@ -2,6 +2,8 @@
 
 ``--task risk`` (default): ``pmtk run risk --data cohort.parquet --target disease --epochs 1
 --batch-size 1024`` on 200k vs 2M rows; ``--format csv`` writes the cohort as CSV instead.
+``--task survival``: the same cohort with a follow-up ``time`` and ``event`` instead of
+``disease`` (``--time-column time --event-column event --subgroup-column site``).
 ``--task autoencoder``: ``pmtk run autoencoder --data features.parquet --id-column id
 --epochs 1 --batch-size 1024`` on a table of 20 numeric features (a few missing) driven by
 4 hidden variables. Each run is the real command in a fresh process. Peak RSS is the child's own
@@ -15,7 +17,7 @@ Both sizes stream: the runs set ``PMTK_STREAMING_ROWS`` to ``--threshold`` (defa
 100,000, below the smaller cohort; at the default threshold, 200,000, a 200k-row file keeps
 the in-memory path). ``--threshold 100000000`` times the in-memory path at both sizes.
 
-Run: ``.venv/bin/python benchmarks/risk_memory.py [--task risk|autoencoder]
+Run: ``.venv/bin/python benchmarks/risk_memory.py [--task risk|survival|autoencoder]
 [--format parquet|csv] [--rows 200000,2000000] [--repeats 3]``.
 """
 
@@ -39,13 +41,15 @@ GROUP_ROWS = 200_000
 FEATURES = [f"g{i:02d}" for i in range(20)]
 
 
-def write_cohort(path: Path, rows: int, seed: int = 0) -> None:
-    """A synthetic cohort with real signal, written one 200k-row group at a time."""
+def write_cohort(path: Path, rows: int, seed: int = 0, survival: bool = False) -> None:
+    """A synthetic cohort with real signal, written one 200k-row group at a time; with
+    ``survival``, follow-up ``time`` (days) and ``event`` instead of ``disease``."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     weights = np.linspace(-1.0, 1.0, len(NUMERIC))
-    with pq.ParquetWriter(path, _schema()) as writer:
+    schema = _schema(survival)
+    with pq.ParquetWriter(path, schema) as writer:
         for start in range(0, rows, GROUP_ROWS):
             count = min(GROUP_ROWS, rows - start)
             rng = np.random.default_rng([seed, start])
@@ -61,8 +65,14 @@ def write_cohort(path: Path, rows: int, seed: int = 0) -> None:
                 columns[name] = pa.array(values, mask=missing)
             columns["site"] = pa.array(SITES[site])
             columns["smoker"] = pa.array(np.where(smoker, "yes", "no"))
-            columns["disease"] = pa.array(disease)
-            writer.write_table(pa.table(columns, schema=_schema()))
+            if survival:  # hazard exp(logit / 2); uniform censoring over five years
+                onset = rng.exponential(365 * np.exp(-logit / 2))
+                censored = rng.uniform(30, 5 * 365, count)
+                columns["time"] = pa.array(np.maximum(np.minimum(onset, censored), 0.1).round(1))
+                columns["event"] = pa.array((onset <= censored).astype(np.int64))
+            else:
+                columns["disease"] = pa.array(disease)
+            writer.write_table(pa.table(columns, schema=schema))
 
 
 def write_features(path: Path, rows: int, seed: int = 0) -> None:
@@ -96,18 +106,26 @@ def as_csv(parquet: Path, path: Path) -> None:
             writer.write_table(source.read_row_group(index))
 
 
-def _schema():
+def _schema(survival: bool = False):
     import pyarrow as pa
 
     numeric = [(name, pa.float64()) for name in NUMERIC]
     text = [("site", pa.string()), ("smoker", pa.string())]
-    return pa.schema([("id", pa.string()), *numeric, *text, ("disease", pa.int64())])
+    outcome = [("time", pa.float64()), ("event", pa.int64())] if survival else [
+        ("disease", pa.int64())]  # fmt: skip
+    return pa.schema([("id", pa.string()), *numeric, *text, *outcome])
 
 
 def run_once(data: Path, output: Path, env: dict[str, str], task: str) -> dict[str, float]:
     """One ``pmtk run`` in a fresh process: peak RSS (MB), wall and post-training seconds."""
-    options = ["--target", "disease"] if task == "risk" else ["--latent-dim", "4"]
-    command = [str(ROOT / ".venv/bin/pmtk"), "run", task, "--data", str(data), *options,
+    options = {
+        "risk": ["--target", "disease"],
+        "survival": ["--time-column", "time", "--event-column", "event",
+                     "--subgroup-column", "site"],
+        "autoencoder": ["--latent-dim", "4"],
+    }[task]  # fmt: skip
+    pmtk_task = "autoencoder" if task == "autoencoder" else "risk"
+    command = [str(ROOT / ".venv/bin/pmtk"), "run", pmtk_task, "--data", str(data), *options,
                "--id-column", "id", "--epochs", "1", "--batch-size", "1024",
                "--output", str(output)]  # fmt: skip
     start = time.time()
@@ -124,7 +142,7 @@ def run_once(data: Path, output: Path, env: dict[str, str], task: str) -> dict[s
 def main() -> None:
     """Prints every run, the medians per size and the ratio of the largest to the smallest."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--task", choices=("risk", "autoencoder"), default="risk")
+    parser.add_argument("--task", choices=("risk", "survival", "autoencoder"), default="risk")
     parser.add_argument("--format", choices=("parquet", "csv"), default="parquet")
     parser.add_argument("--rows", default="200000,2000000")
     parser.add_argument("--repeats", type=int, default=1)
@@ -137,12 +155,15 @@ def main() -> None:
         folder = args.folder or Path(scratch)
         folder.mkdir(parents=True, exist_ok=True)
         for rows in (int(r) for r in args.rows.split(",")):
-            stem = folder / f"{'cohort' if args.task == 'risk' else 'features'}-{rows}"
+            stem = folder / f"{args.task}-{rows}"
             data = stem.with_suffix(f".{args.format}")
             if not data.exists():
                 parquet = stem.with_suffix(".parquet")
                 if not parquet.exists():
-                    (write_cohort if args.task == "risk" else write_features)(parquet, rows)
+                    if args.task == "autoencoder":
+                        write_features(parquet, rows)
+                    else:
+                        write_cohort(parquet, rows, survival=args.task == "survival")
                 if args.format == "csv":
                     as_csv(parquet, data)
             runs = []
