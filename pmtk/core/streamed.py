@@ -33,19 +33,22 @@ class StreamedExamples(abc.ABC):
         targets: Kind and class names (``values`` is None: targets stream with the rows).
         derived: What the task learned from one pass over the training rows (the same
             settings its ``derive`` returns on the in-memory path).
+        split_counts: Examples per split, counted by that pass.
+        train_classes: Training examples per encoded class, if the target has classes.
     """
 
     data_path: Path
     targets: Targets
     derived: dict[str, Any]
+    split_counts: dict[str, int]
 
-    @abc.abstractmethod
     def counts(self) -> dict[str, int]:
-        """Examples per split."""
+        """Examples per split (``split_counts``, which the statistics pass fills)."""
+        return dict(self.split_counts)
 
-    @abc.abstractmethod
     def class_counts(self) -> dict[int, int]:
-        """Training examples per encoded class (empty for regression)."""
+        """Training examples per encoded class (``train_classes``; empty for regression)."""
+        return dict(getattr(self, "train_classes", {}))
 
     @abc.abstractmethod
     def dataset(self, name: str, context: RunContext) -> tf.data.Dataset:

@@ -238,14 +238,6 @@ class StreamedFeatures(StreamedExamples):
 
     # ------------------------------------------------------------------ what the loop reads
 
-    def counts(self) -> dict[str, int]:
-        """Rows per split."""
-        return dict(self.split_counts)
-
-    def class_counts(self) -> dict[int, int]:
-        """No classes: the input is its own target."""
-        return {}
-
     def dataset(self, name: str, context: RunContext) -> tf.data.Dataset:
         """One split's unbatched ``(x, x)`` feature vectors (float32, NaN where missing)."""
         import tensorflow as tf

@@ -329,14 +329,6 @@ class StreamedSequences(StreamedExamples):
 
     # ------------------------------------------------------------------ what the loop reads
 
-    def counts(self) -> dict[str, int]:
-        """Examples per split."""
-        return dict(self.split_counts)
-
-    def class_counts(self) -> dict[int, int]:
-        """Training examples per encoded class."""
-        return dict(self.train_classes)
-
     def _encoded(self, examples: pd.DataFrame) -> np.ndarray:
         values = examples["label"].map(self.codes).fillna(-1).to_numpy(dtype="int32")
         return values.astype("float32") if self.targets.kind == "binary" else values

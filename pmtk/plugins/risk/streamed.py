@@ -372,14 +372,6 @@ class StreamedCohort(StreamedExamples):
 
     # ------------------------------------------------------------------ what the loop reads
 
-    def counts(self) -> dict[str, int]:
-        """Examples per split."""
-        return dict(self.split_counts)
-
-    def class_counts(self) -> dict[int, int]:
-        """Training examples per encoded class."""
-        return dict(self.train_classes)
-
     def _encoded(self, examples: pd.DataFrame) -> np.ndarray:
         """``Targets.encode``, looked up by raw value (one Python call per distinct label);
         survival: ``(n, 2)`` float32 rows of time and event."""

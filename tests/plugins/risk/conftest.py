@@ -57,3 +57,16 @@ def write_table(frame: pd.DataFrame, path: Path) -> Path:
 def cohort_csv(tmp_path: Path) -> Path:
     """A 60-row binary cohort CSV (target column ``outcome``)."""
     return write_table(make_cohort(), tmp_path / "data" / "cohort.csv")
+
+
+def json_keys(value, prefix: str = "") -> set[str]:
+    """Every key path of a JSON value (list items share one path), to compare two runs'
+    ``metrics.json`` shapes."""
+    if isinstance(value, dict):
+        found = set()
+        for key, inner in value.items():
+            found |= {f"{prefix}/{key}"} | json_keys(inner, f"{prefix}/{key}")
+        return found
+    if isinstance(value, list):
+        return set().union(*(json_keys(item, prefix + "[]") for item in value)) if value else set()
+    return set()

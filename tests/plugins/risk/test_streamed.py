@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from pmtk.core.streaming import THRESHOLD_VARIABLE
-from tests.plugins.risk.conftest import make_cohort, write_table
+from tests.plugins.risk.conftest import json_keys, make_cohort, write_table
 
 FAST = ("--epochs", "3", "--batch-size", "32", "--importance-repeats", "1", "--bootstrap", "200")
 
@@ -20,18 +20,6 @@ def _run(cli, data: Path, output: Path, *extra: str) -> dict:
                  "--id-column", "patient_id", *FAST, *extra)  # fmt: skip
     assert result.exit_code == 0, result.output
     return json.loads((output / "metrics.json").read_text())
-
-
-def _keys(value, prefix: str = "") -> set[str]:
-    """Every key path of a JSON value (list items share one path)."""
-    if isinstance(value, dict):
-        found = set()
-        for key, inner in value.items():
-            found |= {f"{prefix}/{key}"} | _keys(inner, f"{prefix}/{key}")
-        return found
-    if isinstance(value, list):
-        return set().union(*(_keys(item, prefix + "[]") for item in value)) if value else set()
-    return set()
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +86,7 @@ def test_streamed_run_has_the_outputs_of_the_in_memory_run(both_runs):
     memory, streamed = both_runs["memory"], both_runs["streamed"]
     assert sorted(p.name for p in memory.iterdir()) == sorted(p.name for p in streamed.iterdir())
     for name in ("metrics.json", "config.json"):
-        assert _keys(_json(streamed, name)) == _keys(_json(memory, name)), name
+        assert json_keys(_json(streamed, name)) == json_keys(_json(memory, name)), name
     memory_table = pd.read_csv(memory / "predictions.csv")
     streamed_table = pd.read_csv(streamed / "predictions.csv")
     assert list(streamed_table.columns) == list(memory_table.columns)

@@ -14,7 +14,7 @@ import pytest
 from pmtk.core import streaming
 from pmtk.core.streaming import THRESHOLD_VARIABLE
 from tests.conftest import tree_snapshot
-from tests.plugins.risk.conftest import make_cohort, write_table
+from tests.plugins.risk.conftest import json_keys, make_cohort, write_table
 from tests.plugins.risk.test_survival_run import SURVIVAL, survival_cohort
 
 FAST = ("--epochs", "6", "--batch-size", "64", "--importance-repeats", "1", "--bootstrap", "100",
@@ -27,18 +27,6 @@ C_INDEX_TOLERANCE = 0.02
 
 def _json(run: Path, name: str) -> dict:
     return json.loads((run / name).read_text())
-
-
-def _keys(value, prefix: str = "") -> set[str]:
-    """Every key path of a JSON value, subgroup and tertile names included."""
-    if isinstance(value, dict):
-        found = set()
-        for key, inner in value.items():
-            found |= {f"{prefix}/{key}"} | _keys(inner, f"{prefix}/{key}")
-        return found
-    if isinstance(value, list):
-        return set().union(*(_keys(item, prefix + "[]") for item in value)) if value else set()
-    return set()
 
 
 def _with_split(frame: pd.DataFrame) -> pd.DataFrame:
@@ -91,7 +79,7 @@ def test_a_streamed_survival_run_writes_what_the_in_memory_run_writes(survival_r
     assert _json(memory, "config.json")["loop"]["streamed"] is False
     assert sorted(p.name for p in streamed.iterdir()) == sorted(p.name for p in memory.iterdir())
     for name in ("metrics.json", "config.json"):
-        assert _keys(_json(streamed, name)) == _keys(_json(memory, name)), name
+        assert json_keys(_json(streamed, name)) == json_keys(_json(memory, name)), name
     tables = {name: pd.read_csv(run / "predictions.csv") for name, run in survival_runs.items()}
     assert list(tables["streamed"].columns) == list(tables["memory"].columns)
     assert list(tables["streamed"].columns)[:4] == ["id", "time", "event", "risk_score"]
