@@ -92,11 +92,13 @@ def text(values: pd.Series) -> pd.Series:
 
 
 def numbered(raw: pd.DataFrame) -> pd.DataFrame:
-    """An empty stand-in for a batch that numbers its rows from the batch's first row."""
+    """An empty stand-in for a batch that numbers its rows as the batch does: by their line
+    in a CSV/TSV file, their row in a Parquet file."""
     import pandas as pd
 
     stand_in = pd.DataFrame(index=range(len(raw)))
-    stand_in.attrs["row_label"] = ("row", int(raw.index[0]) + 1 if len(raw) else 1)
+    first = int(raw.index[0]) + 1 if len(raw) else 1
+    stand_in.attrs["row_label"] = raw.attrs.get("row_label", ("row", first))
     return stand_in
 
 

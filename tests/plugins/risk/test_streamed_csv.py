@@ -127,3 +127,19 @@ def test_a_streamed_run_stops_on_a_later_block_type_change(cli, tmp_path, monkey
     assert "column 'bmi' holds 'unknown' at line 2995" in result.output
     assert "Traceback" not in result.output
     assert not (tmp_path / "run" / "metrics.json").exists()
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_an_infinite_value_in_a_later_batch_names_its_line_or_row(cli, tmp_path, monkeypatch,
+                                                                  suffix):  # fmt: skip
+    """As the in-memory reader names them: line N of a text file, row N of a Parquet file."""
+    monkeypatch.setenv(THRESHOLD_VARIABLE, "0")
+    monkeypatch.setattr(streaming, "BATCH_ROWS", 500)
+    frame = make_cohort(3000, seed=4)
+    frame.loc[2100, "age"] = np.inf  # the fifth batch
+    path = write_table(frame, tmp_path / f"cohort{suffix}")
+    result = cli("run", "risk", "--data", path, "--output", tmp_path / "run", *FAST)
+    assert result.exit_code == 1
+    where = "line 2102" if suffix == ".csv" else "row 2101"
+    assert where in result.output and "'age'" in result.output, result.output
+    assert "Traceback" not in result.output
