@@ -253,6 +253,42 @@ def hash_splits(keys: Any, *, val_fraction: float, test_fraction: float, seed: i
     )
 
 
+def batch_splits(
+    keys: Any, options: dict[str, Any], fixed: Any = None, where: Any = None, source: str = ""
+) -> np.ndarray:
+    """One batch's splits: its ``split`` column's values when the table has one, checked,
+    else :func:`hash_splits` of ``keys`` with the run's fractions and seed.
+
+    Args:
+        keys: The group, else the id, of each row.
+        options: The run's options (``val_fraction``, ``test_fraction``, ``seed``).
+        fixed: The batch's ``split`` values, or None.
+        where: ``position -> "line N"`` / ``"row N"`` for a message.
+        source: The file, for a message.
+
+    Raises:
+        DataError: A ``split`` value other than train, val or test (any case, any spaces).
+    """
+    if fixed is None:
+        return hash_splits(
+            keys,
+            val_fraction=options.get("val_fraction", 0.15),
+            test_fraction=options.get("test_fraction", 0.15),
+            seed=options.get("seed", 42),
+        )
+    import pandas as pd
+
+    values = pd.Series(fixed).reset_index(drop=True)
+    cleaned = values.astype(str).str.strip().str.lower()
+    bad = np.flatnonzero(~cleaned.isin(("train", "val", "test")).to_numpy())
+    if len(bad):
+        raise DataError(
+            f"{source}: {where(int(bad[0]))} has split {values[int(bad[0])]!r}; the split "
+            "column holds train, val or test."
+        )
+    return cleaned.to_numpy()
+
+
 class RunningMoments:
     """Count, mean and variance per column, updated batch by batch (missing values skipped).
 

@@ -166,3 +166,20 @@ def test_streaming_threshold_comes_from_the_environment(monkeypatch, value, expe
     monkeypatch.setenv(streaming.THRESHOLD_VARIABLE, value)
     assert streaming.streaming_threshold() == expected
     assert streaming.streams(expected + 1) and not streaming.streams(expected)
+
+
+def test_batch_splits_check_a_split_column_and_hash_otherwise():
+    import pandas as pd
+
+    from pmtk.core.errors import DataError
+    from pmtk.core.streaming import batch_splits, hash_splits
+
+    options = {"val_fraction": 0.2, "test_fraction": 0.1, "seed": 5}
+    keys = np.array([f"P{i}" for i in range(50)])
+    expected = hash_splits(keys, val_fraction=0.2, test_fraction=0.1, seed=5)
+    assert (batch_splits(keys, options) == expected).all()
+    fixed = pd.Series([" Train", "VAL", "test"], index=[7, 8, 9])
+    assert list(batch_splits(keys[:3], options, fixed)) == ["train", "val", "test"]
+    with pytest.raises(DataError, match=r"f.csv: line 12 has split 'dev'; the split column"):
+        batch_splits(keys[:2], options, pd.Series(["val", "dev"]), lambda p: f"line {p + 11}",
+                     "f.csv")  # fmt: skip

@@ -28,7 +28,7 @@ from pmtk.core.streaming import (
     IMPORTANCE_ROWS,
     Reservoir,
     RunningMoments,
-    hash_splits,
+    batch_splits,
     open_streamed_table,
     open_table,
     scan_batches,
@@ -175,26 +175,13 @@ class StreamedFeatures(StreamedExamples):
         return matrix
 
     def _splits(self, batch: pa.RecordBatch, frame: pd.DataFrame, offset: int) -> np.ndarray:
-        if "split" in batch.schema.names:
-            fixed = batch.column("split").to_pandas().astype(str).str.strip().str.lower()
-            bad = ~fixed.isin(SPLITS).to_numpy()
-            if bad.any():
-                row = int(np.flatnonzero(bad)[0])
-                raise DataError(
-                    f"{self.source}: {self._where(offset + row)} has split "
-                    f"{batch.column('split')[row].as_py()!r}; the split column holds train, val "
-                    "or test."
-                )
-            return fixed.to_numpy()
+        fixed = batch.column("split").to_pandas() if "split" in batch.schema.names else None
         if self.group_column is not None:
             keys = batch.column(self.group_column).to_pandas().astype(str).to_numpy()
         else:  # the id, else the row number
             keys = frame["id"].to_numpy()
-        return hash_splits(
-            keys,
-            val_fraction=self.options.get("val_fraction", 0.15),
-            test_fraction=self.options.get("test_fraction", 0.15),
-            seed=self.options.get("seed", 42),
+        return batch_splits(
+            keys, self.options, fixed, lambda row: self._where(offset + row), self.source
         )
 
     def _where(self, row: int) -> str:

@@ -25,6 +25,7 @@ import numpy as np
 from pmtk.core.baseline import BASELINE_ROWS
 from pmtk.core.errors import DataError, OptionError
 from pmtk.core.progress import progress
+from pmtk.core.splits import SPLITS
 from pmtk.core.streamed import StreamedExamples
 from pmtk.core.streaming import IMPORTANCE_ROWS, Reservoir, hash_splits, streams
 from pmtk.plugins.genomics.streamed_reading import BedSource, FastaSource, TableSource
@@ -35,10 +36,9 @@ if TYPE_CHECKING:
 
     from pmtk.core.task import RunContext, Targets
 
-_SPLITS = ("train", "val", "test")
 #: A split column's training rows whose hash would put them in validation ("carve"): they
 #: are validation rows when the column names no validation row, else training rows.
-_BUCKETS = (*_SPLITS, "carve")
+_BUCKETS = (*SPLITS, "carve")
 _SPLIT_NAMES = {"train": "train", "training": "train", "val": "val", "valid": "val",
                 "validation": "val", "test": "test", "testing": "test"}  # fmt: skip
 #: The baseline's training and validation samples hold at most this many bases each (its
@@ -262,7 +262,7 @@ class StreamedSequences(StreamedExamples):
         kept = self.samples[self.carve_to]
         kept.parts += carved.parts
         kept.keys += carved.keys
-        self.split_counts = {name: stats[name].count for name in _SPLITS}
+        self.split_counts = {name: stats[name].count for name in SPLITS}
 
     def _targets(self, stats: dict[str, _Bucket]) -> Targets:
         import pandas as pd
@@ -299,7 +299,7 @@ class StreamedSequences(StreamedExamples):
                 )
         # One entry per split and class present: all that check_splits looks at.
         split, strata = [], []
-        for name in _SPLITS:
+        for name in SPLITS:
             for label in stats[name].labels:
                 split.append(name)
                 strata.append(self.codes[label])
@@ -321,7 +321,7 @@ class StreamedSequences(StreamedExamples):
 
             note_padding(None, None, length, padded=self.source.padded)
             derived["genome"] = str(self.source.genome_path.resolve())
-            derived["chromosomes"] = {name: sorted(stats[name].chromosomes) for name in _SPLITS}
+            derived["chromosomes"] = {name: sorted(stats[name].chromosomes) for name in SPLITS}
         rows = max(1, min(BASELINE_ROWS, SAMPLE_BASES // length))
         for name in ("train", "val"):
             self.samples[name].limit = rows

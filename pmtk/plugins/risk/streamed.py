@@ -30,17 +30,18 @@ import numpy as np
 
 from pmtk.core.baseline import BASELINE_ROWS
 from pmtk.core.errors import DataError
+from pmtk.core.splits import SPLITS
 from pmtk.core.streamed import StreamedExamples
 from pmtk.core.streaming import (
     IMPORTANCE_ROWS,
     Reservoir,
     RunningMoments,
-    hash_splits,
+    batch_splits,
     open_streamed_table,
     open_table,
     scan_batches,
 )
-from pmtk.core.tables import finite_values
+from pmtk.core.tables import finite_values, where
 from pmtk.plugins.risk.features import FEATURE_PREFIX, MAX_CATEGORIES, category_text, input_names
 from pmtk.plugins.risk.reading import _roles, label_values, resolved_target, target_name
 from pmtk.plugins.risk.streamed_columns import (
@@ -62,7 +63,6 @@ if TYPE_CHECKING:
     from pmtk.core.task import RunContext, Targets
 
 _TEXT = (".csv", ".tsv")
-_SPLITS = ("train", "val", "test")
 _DISTINCT_LABELS = 1000
 
 
@@ -215,23 +215,14 @@ class StreamedCohort(StreamedExamples):
         return examples[labelled]
 
     def _splits(self, raw: pd.DataFrame, examples: pd.DataFrame) -> np.ndarray:
-        if self.has_split:
-            fixed = raw.loc[examples.index, "split"].astype(str).str.strip().str.lower()
-            bad = ~fixed.isin(_SPLITS).to_numpy()
-            if bad.any():
-                row = int(examples.index[np.flatnonzero(bad)[0]])
-                raise DataError(
-                    f"{self.source}: row {row + 1} has split {raw.loc[row, 'split']!r}; the "
-                    "split column holds train, val or test."
-                )
-            return fixed.to_numpy()
         key = examples["group"] if self.group_column is not None else examples["id"]
-        return hash_splits(
-            key.to_numpy(),
-            val_fraction=self.options.get("val_fraction", 0.15),
-            test_fraction=self.options.get("test_fraction", 0.15),
-            seed=self.options.get("seed", 42),
-        )
+        fixed = raw.loc[examples.index, "split"] if self.has_split else None
+        first = int(raw.index[0]) if len(raw) else 0
+
+        def place(position: int) -> str:  # the row in the file, as the batch numbers it
+            return where(raw, int(examples.index[position]) - first)
+
+        return batch_splits(key.to_numpy(), self.options, fixed, place, self.source)
 
     # ------------------------------------------------------------------ the statistics pass
 
@@ -245,7 +236,7 @@ class StreamedCohort(StreamedExamples):
         moments, label_moments = RunningMoments(len(numeric)), RunningMoments(1)
         vocabularies = {c: Counter() for c, kind in self.kinds.items() if kind == "categorical"}
         present = Counter()
-        self.split_counts = dict.fromkeys(_SPLITS, 0)
+        self.split_counts = dict.fromkeys(SPLITS, 0)
         labels, train_labels = Counter(), Counter()
         seed = self.options.get("seed", 42)
         limits = {"train": BASELINE_ROWS, "val": BASELINE_ROWS, "test": IMPORTANCE_ROWS}
@@ -260,7 +251,7 @@ class StreamedCohort(StreamedExamples):
                 self.survival.add(examples, split)
             elif len(labels) < _DISTINCT_LABELS:
                 labels.update(examples["label"].tolist())
-            for name in _SPLITS:
+            for name in SPLITS:
                 part = examples[split == name]
                 self.split_counts[name] += len(part)
                 self.samples[name].add(part)

@@ -18,12 +18,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pmtk.core.errors import DataError
+from pmtk.core.splits import SPLITS
 from pmtk.plugins.risk import survival_reading
 
 if TYPE_CHECKING:
     import pandas as pd
-
-_SPLITS = ("train", "val", "test")
 
 
 class SurvivalPass:
@@ -32,8 +31,8 @@ class SurvivalPass:
     def __init__(self, columns: tuple[str, str], options: Mapping[str, Any], source: str) -> None:
         self.time_column, self.event_column = columns
         self.options, self.source = options, source
-        self.events = dict.fromkeys(_SPLITS, 0)
-        self.rows = dict.fromkeys(_SPLITS, 0)
+        self.events = dict.fromkeys(SPLITS, 0)
+        self.rows = dict.fromkeys(SPLITS, 0)
         self.longest = 0.0
 
     def values(self, raw: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -50,7 +49,7 @@ class SurvivalPass:
     def add(self, examples: pd.DataFrame, split: np.ndarray) -> None:
         """Counts a batch's rows and events per split and keeps the longest follow-up."""
         events = examples["event"].to_numpy()
-        for name in _SPLITS:
+        for name in SPLITS:
             member = split == name
             self.rows[name] += int(member.sum())
             self.events[name] += int(events[member].sum())
@@ -66,7 +65,7 @@ class SurvivalPass:
         """
         if sum(self.events.values()) == 0:
             raise survival_reading.no_events_error(self.event_column, self.source)
-        for name in _SPLITS:
+        for name in SPLITS:
             if self.rows[name] and self.events[name] == 0:
                 raise DataError(
                     f"{self.source}: the {name} split has no events (all {self.rows[name]} of "
@@ -84,4 +83,4 @@ class SurvivalPass:
         """Events and censored patients per split (``metrics.json``'s ``class_counts``)."""
         return {name: {"event": self.events[name],
                        "censored": self.rows[name] - self.events[name]}
-                for name in _SPLITS}  # fmt: skip
+                for name in SPLITS}  # fmt: skip
