@@ -19,10 +19,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pmtk.core import results  # noqa: E402
-from pmtk.core.options import all_options, resolve  # noqa: E402
-from pmtk.core.plugins import PluginHost  # noqa: E402
-from pmtk.core.training import train  # noqa: E402
+from pmtk.core.host.options import all_options, resolve  # noqa: E402
+from pmtk.core.host.plugins import PluginHost  # noqa: E402
+from pmtk.core.loop import results  # noqa: E402
+from pmtk.core.loop.training import train  # noqa: E402
 from pmtk.plugins.autoencoder import report as autoencoder_report  # noqa: E402
 
 TASKS = ("imaging", "genomics", "risk", "autoencoder")

@@ -27,13 +27,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pmtk.core.runtime import quiet_tensorflow  # noqa: E402
+from pmtk.core.runtime.tensorflow_setup import quiet_tensorflow  # noqa: E402
 
 quiet_tensorflow()
 
+from pmtk.core.data.sample_data import sample_data_path  # noqa: E402
 from pmtk.core.explaining import ExplainSettings, open_run  # noqa: E402
-from pmtk.core.plugins import PluginHost  # noqa: E402
-from pmtk.core.sample_data import sample_data_path  # noqa: E402
+from pmtk.core.host.plugins import PluginHost  # noqa: E402
 
 #: task -> (methods timed, inputs explained per timing)
 CASES = {
@@ -81,7 +81,7 @@ def per_task(runs: Path, repeats: int, tasks: list[str]) -> None:
 
 
 def _danq(length: int):
-    from pmtk.core.task import ModelSpec, RunContext
+    from pmtk.core.contract.task import ModelSpec, RunContext
 
     host = PluginHost(entry_points=False)
     context = RunContext("genomics", {}, host.registry, {"sequence_length": length})

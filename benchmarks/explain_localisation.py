@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pmtk.core.explaining import explain  # noqa: E402
-from pmtk.core.plugins import PluginHost  # noqa: E402
+from pmtk.core.host.plugins import PluginHost  # noqa: E402
 
 METHODS = ("gradcam", "gradcam++", "occlusion", "smoothgrad")
 

@@ -35,15 +35,15 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pmtk.core.runtime import quiet_tensorflow  # noqa: E402
+from pmtk.core.runtime.tensorflow_setup import quiet_tensorflow  # noqa: E402
 
 quiet_tensorflow()
 
 import keras  # noqa: E402
 
 from pmtk import hookimpl  # noqa: E402
-from pmtk.core.plugins import PluginHost  # noqa: E402
-from pmtk.core.task import ModelSpec  # noqa: E402
+from pmtk.core.contract.task import ModelSpec  # noqa: E402
+from pmtk.core.host.plugins import PluginHost  # noqa: E402
 from pmtk.plugins.imaging import pipeline  # noqa: E402
 from pmtk.plugins.imaging.decoding import read_opencv, to_model_input  # noqa: E402
 from pmtk.plugins.imaging.models import build_seed_cnn  # noqa: E402
@@ -186,8 +186,8 @@ class HookTimes:
 
 def bench_loop(data: Path, size: int, epochs: int, repeats: int, workdir: Path):
     """Seconds per epoch of the shared loop and of plain ``model.fit``, and hook times."""
-    from pmtk.core import training
-    from pmtk.core.options import resolve
+    from pmtk.core.host.options import resolve
+    from pmtk.core.loop import training
 
     timer_holder: dict[str, EpochTimer] = {}
 
@@ -234,7 +234,7 @@ def bench_loop(data: Path, size: int, epochs: int, repeats: int, workdir: Path):
 
 
 def _defaults(task) -> dict:
-    from pmtk.core.options import all_options
+    from pmtk.core.host.options import all_options
 
     return {option.name: option.default for option in all_options(task)}
 
@@ -247,8 +247,8 @@ def json_n(run: Path) -> int:
 
 def plain_fit(task, options, host, epochs) -> list[float]:
     """Same split, data pipeline and model; nothing but ``model.fit``."""
-    from pmtk.core.batching import batches
-    from pmtk.core.examples import prepare_examples
+    from pmtk.core.data.batching import batches
+    from pmtk.core.loop.examples import prepare_examples
 
     context = host.registry.run_context(task.name, options)
     prepared = prepare_examples(task, context)

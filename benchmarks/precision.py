@@ -26,9 +26,9 @@ import json, sys, time
 from pathlib import Path
 import keras
 from pmtk import hookimpl
-from pmtk.core.options import all_options
-from pmtk.core.plugins import PluginHost
-from pmtk.core.training import train
+from pmtk.core.host.options import all_options
+from pmtk.core.host.plugins import PluginHost
+from pmtk.core.loop.training import train
 
 task_name, precision, output, epochs = sys.argv[1], sys.argv[2], Path(sys.argv[3]), int(sys.argv[4])
 times = []

@@ -34,7 +34,7 @@ def _clinical_seconds(run_dir: Path) -> float:
     """Recomputes the clinical entries of metrics.json from the test predictions."""
     import pandas as pd
 
-    from pmtk.core.clinical import Scored, clinical_results
+    from pmtk.core.evaluation.clinical import Scored, clinical_results
 
     config = json.loads((run_dir / "config.json").read_text())
     kind, classes = config["target"]["kind"], config["target"]["class_names"]

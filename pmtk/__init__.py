@@ -5,7 +5,7 @@ Importing pmtk is cheap: TensorFlow is loaded only by the commands that train or
 
 from importlib import metadata
 
-from pmtk.core.hookspecs import hookimpl
+from pmtk.core.contract.hookspecs import hookimpl
 
 try:
     __version__ = metadata.version("pmtk")

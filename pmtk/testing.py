@@ -26,7 +26,7 @@ import numpy as np
 
 from pmtk import hookimpl
 from pmtk.core.errors import PmtkError
-from pmtk.core.plugins import PluginHost, get_plugin_host
+from pmtk.core.host.plugins import PluginHost, get_plugin_host
 
 if TYPE_CHECKING:
     import keras
@@ -65,8 +65,8 @@ def check_task(
 ) -> TaskCheck:
     """Trains one epoch of ``task_name`` on ``data`` and checks the run can be reused.
 
-    The check runs the real loop (:func:`pmtk.core.training.train` with options
-    resolved by :func:`pmtk.core.options.resolve`), then asserts that the run
+    The check runs the real loop (:func:`pmtk.core.loop.training.train` with options
+    resolved by :func:`pmtk.core.host.options.resolve`), then asserts that the run
     directory is complete, that ``model.keras`` reloads with plain
     ``keras.saving.load_model`` and scores like the in-memory model, and that
     ``pmtk predict`` on the same data gives the scores the run wrote to
@@ -125,8 +125,8 @@ class _ModelCatcher:
 
 
 def _train(task_name: str, data: Path, output: Path, given: dict, host: PluginHost) -> Path:
-    from pmtk.core.options import all_options, resolve
-    from pmtk.core.training import train
+    from pmtk.core.host.options import all_options, resolve
+    from pmtk.core.loop.training import train
 
     try:
         task = host.registry.task(task_name)
@@ -175,7 +175,7 @@ def _check_reload_and_predict(
 ) -> pd.DataFrame:
     import keras
 
-    from pmtk.core.prediction import predict
+    from pmtk.core.loop.prediction import predict
 
     assert model is not None, "check_task: the training callback never saw the trained model."
     examples, inputs = _prediction_inputs(run_dir, data, host)
@@ -201,8 +201,8 @@ def _check_reload_and_predict(
 
 def _prediction_inputs(run_dir: Path, data: Path, host: PluginHost):
     """The batched inputs ``pmtk predict`` feeds the model, built the way it builds them."""
-    from pmtk.core.batching import batches
-    from pmtk.core.prediction import open_run
+    from pmtk.core.data.batching import batches
+    from pmtk.core.loop.prediction import open_run
 
     run = open_run(run_dir, host)
     examples = run.task.read(data, run.context, require_labels=False)

@@ -1,7 +1,7 @@
 """The default genomics model against a logistic regression on one-hot bases, over seeds.
 
 For each sample and seed, trains the task's default model with default options (as
-``pmtk run genomics --data SAMPLE --seed SEED`` does, through ``pmtk.core.training.train``)
+``pmtk run genomics --data SAMPLE --seed SEED`` does, through ``pmtk.core.loop.training.train``)
 and fits scikit-learn's ``LogisticRegression`` on the flattened one-hot bases of the same
 training split (the sequences padded to the run's length; ``C`` chosen by log loss on the
 validation split from 0.001-10). Prints test accuracy and AUROC (macro AUROC for more than
@@ -35,7 +35,7 @@ STRENGTHS = (0.001, 0.01, 0.1, 1.0, 10.0)
 
 def _options(task: Any, data: Path, seed: int, output: Path | None, extra: dict) -> dict:
     """Every option at its default, as the CLI resolves them, with data, seed and output set."""
-    from pmtk.core.options import all_options
+    from pmtk.core.host.options import all_options
 
     options = {option.name: option.default for option in all_options(task)}
     options.update(model=task.default_model, data=data, seed=seed, output=output, **extra)
@@ -48,7 +48,7 @@ def _auroc_name(metrics: dict) -> str:
 
 def run_model(host: Any, data: Path, seed: int, extra: dict) -> dict[str, float]:
     """Test accuracy and AUROC of the default model trained with ``seed``."""
-    from pmtk.core.training import train
+    from pmtk.core.loop.training import train
 
     task = host.registry.task("genomics")
     with tempfile.TemporaryDirectory() as folder:
@@ -64,8 +64,8 @@ def run_logistic(host: Any, data: Path, seed: int) -> dict[str, float]:
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import accuracy_score, log_loss, roc_auc_score
 
-    from pmtk.core.examples import prepare_examples
-    from pmtk.core.task import RunContext
+    from pmtk.core.contract.task import RunContext
+    from pmtk.core.loop.examples import prepare_examples
     from pmtk.plugins.genomics.encoding import one_hot, pack
 
     task = host.registry.task("genomics")
@@ -112,7 +112,7 @@ def main() -> None:
     arguments = parser.parse_args()
     extra = {} if arguments.epochs is None else {"epochs": arguments.epochs}
 
-    from pmtk.core.plugins import PluginHost
+    from pmtk.core.host.plugins import PluginHost
 
     host = PluginHost(entry_points=False)
     default = host.registry.task("genomics").default_model

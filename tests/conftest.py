@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from pmtk.core.plugins import PluginHost, reset_plugin_host
+from pmtk.core.host.plugins import PluginHost, reset_plugin_host
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from pmtk.core import hookspecs
-from pmtk.core.plugins import PluginHost
-from pmtk.core.task import ModelSpec, RunContext
+from pmtk.core.contract import hookspecs
+from pmtk.core.contract.task import ModelSpec, RunContext
+from pmtk.core.host.plugins import PluginHost
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs" / "plugins"
@@ -83,7 +83,7 @@ def test_environment_switches_are_documented():
 
 
 def test_the_task_contract_is_documented():
-    from pmtk.core.task import Task
+    from pmtk.core.contract.task import Task
 
     section = HOOK_SECTIONS[signature("pmtk_register_tasks")]
     public = [name for name in dir(Task) if not name.startswith("_")]
@@ -94,7 +94,7 @@ def test_the_task_contract_is_documented():
 
 
 def test_registry_api_for_commands_is_documented():
-    from pmtk.core.registry import Registry
+    from pmtk.core.host.registry import Registry
 
     section = HOOK_SECTIONS[signature("pmtk_register_commands")]
     methods = [n for n, v in vars(Registry).items() if not n.startswith("_") and callable(v)]
@@ -218,7 +218,7 @@ def _check_commands(host: PluginHost, name: str, tmp_path: Path) -> None:
 
 
 def _check_encoders(host: PluginHost, name: str, tmp_path: Path) -> None:
-    from pmtk.core.encoders import Encoded
+    from pmtk.core.contract.encoders import Encoded
 
     assert host.registry.encoders["imaging"]["channel_means"].plugin == name
     builder = host.registry.encoder_builder("imaging", "channel_means")

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from pmtk import hookimpl
-from pmtk.core.plugins import PluginHost
-from pmtk.core.task import ModelSpec
+from pmtk.core.contract.task import ModelSpec
+from pmtk.core.host.plugins import PluginHost
 from pmtk.testing import check_task, write_image_folder
 from tests.badinput.fusion_cases import write_patients
 from tests.core.fake_task import FakeTask, build_dense, write_table

@@ -15,7 +15,7 @@ from pmtk.cli import (
     run_command,
     tasks_command,
 )
-from pmtk.core.plugins import PluginHost, get_plugin_host
+from pmtk.core.host.plugins import PluginHost, get_plugin_host
 
 
 def _show_version(value: bool) -> None:

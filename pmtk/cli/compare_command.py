@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from pmtk.cli.errors import user_errors
-from pmtk.core.plugins import PluginHost
+from pmtk.core.host.plugins import PluginHost
 
 
 def register(app: typer.Typer, host: PluginHost) -> None:
@@ -20,8 +20,8 @@ def register(app: typer.Typer, host: PluginHost) -> None:
     ) -> None:
         """Compare runs of the same task and data: test metrics with intervals, ROC curves."""
         with user_errors():
-            from pmtk.core.outputs import check_output
             from pmtk.core.report.compare import render_comparison
+            from pmtk.core.run.outputs import check_output
 
             check_output(output, list(run_dirs), kind="file")
             html = render_comparison(list(run_dirs))

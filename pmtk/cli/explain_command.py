@@ -8,7 +8,7 @@ from typing import Literal
 import typer
 
 from pmtk.cli.errors import user_errors
-from pmtk.core.plugins import PluginHost
+from pmtk.core.host.plugins import PluginHost
 
 
 def register(app: typer.Typer, host: PluginHost) -> None:
@@ -52,7 +52,7 @@ def register(app: typer.Typer, host: PluginHost) -> None:
         with user_errors():
             from pmtk.core.explaining import explain as explain_run
             from pmtk.core.explaining import warnings_of
-            from pmtk.core.outputs import check_output
+            from pmtk.core.run.outputs import check_output
 
             folder = output if output is not None else run_dir / "explain"
             check_output(folder, [data], not_equal_to=[run_dir])  # before any data is read

@@ -16,7 +16,7 @@ import typer
 from pmtk import __version__
 from pmtk.cli.errors import user_errors
 from pmtk.core.errors import OptionError
-from pmtk.core.plugins import BUILTIN_PLUGINS, PluginHost
+from pmtk.core.host.plugins import BUILTIN_PLUGINS, PluginHost
 
 _NAME = re.compile(r"[a-z][a-z0-9_-]*")
 
@@ -76,8 +76,8 @@ def pmtk_register_models(register):
 _MODEL = '''\
 """The '$name' model builder."""
 
-from pmtk.core.targets import output_layer
-from pmtk.core.task import ModelSpec
+from pmtk.core.contract.targets import output_layer
+from pmtk.core.contract.task import ModelSpec
 
 
 def build_model(spec: ModelSpec):
@@ -118,7 +118,7 @@ _TEST = '''\
 """pmtk-$name: the hook registers the model, which trains, saves, reloads, predicts."""
 
 import pytest
-from pmtk.core.plugins import PluginHost, reset_plugin_host
+from pmtk.core.host.plugins import PluginHost, reset_plugin_host
 from pmtk.testing import check_task, write_image_folder
 
 import $module

@@ -6,7 +6,7 @@ import json
 
 import typer
 
-from pmtk.core.plugins import PluginHost
+from pmtk.core.host.plugins import PluginHost
 
 
 def plugin_rows(host: PluginHost) -> list[dict]:

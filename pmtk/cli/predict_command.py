@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 
 from pmtk.cli.errors import user_errors
-from pmtk.core.plugins import PluginHost
+from pmtk.core.host.plugins import PluginHost
 
 
 def register(app: typer.Typer, host: PluginHost) -> None:
@@ -30,8 +30,8 @@ def register(app: typer.Typer, host: PluginHost) -> None:
     ) -> None:
         """Predict with a trained run; writes one CSV row per input."""
         with user_errors():
-            from pmtk.core.outputs import check_output
-            from pmtk.core.prediction import predict_parts
+            from pmtk.core.loop.prediction import predict_parts
+            from pmtk.core.run.outputs import check_output
 
             if output is not None:  # before any data is read
                 check_output(output, [data, run_dir, genome], kind="file")
@@ -55,7 +55,7 @@ def _write_parts(parts, handle) -> int:
 
 def _write_csv(parts, output: Path) -> int:
     """Writes the predictions through a temporary file, so no half-written file is left."""
-    from pmtk.core.outputs import write_atomically
+    from pmtk.core.run.outputs import write_atomically
 
     written = []
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from pmtk.cli.errors import user_errors
-from pmtk.core.plugins import PluginHost
+from pmtk.core.host.plugins import PluginHost
 
 
 def register(app: typer.Typer, host: PluginHost) -> None:

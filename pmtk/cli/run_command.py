@@ -8,10 +8,10 @@ from typing import Any, Literal
 import typer
 
 from pmtk.cli.errors import user_errors
-from pmtk.core.interruption import RunInterrupted, signal_number, stop_on_signals
-from pmtk.core.options import all_options, resolve
-from pmtk.core.plugins import PluginHost
-from pmtk.core.task import Task, TaskOption
+from pmtk.core.contract.task import Task, TaskOption
+from pmtk.core.host.options import all_options, resolve
+from pmtk.core.host.plugins import PluginHost
+from pmtk.core.runtime.interruption import RunInterrupted, signal_number, stop_on_signals
 
 
 def build(host: PluginHost) -> typer.Typer:
@@ -69,7 +69,7 @@ def _command(host: PluginHost, task: Task):
             with stop_on_signals(), user_errors():
                 host.registry.task(task.name)  # refuses a name several plugins registered
                 resolved = resolve(task, values, explicit)
-                from pmtk.core.training import train
+                from pmtk.core.loop.training import train
 
                 train(task, resolved, host)
         except KeyboardInterrupt as error:  # SIGINT or SIGTERM: one sentence, exit 130 or 143

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pmtk.core.plugins import PluginHost, reset_plugin_host
+from pmtk.core.host.plugins import PluginHost, reset_plugin_host
 from tests.badinput.make_corpus import CASES, train_runs
 
 #: Files whose presence makes a folder look like a finished run.

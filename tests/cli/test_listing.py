@@ -6,7 +6,7 @@ import json
 import types
 
 from pmtk import hookimpl
-from pmtk.core.task import Task
+from pmtk.core.contract.task import Task
 
 
 def test_tasks_lists_builtin_tasks(cli):
@@ -51,7 +51,7 @@ def test_a_plugin_failing_in_a_hook_is_shown_and_nothing_else_breaks(cli, host):
 
 def test_a_misspelt_hook_is_reported():
     plugin = types.SimpleNamespace(pmtk_register_taks=hookimpl(lambda register: None))
-    from pmtk.core.plugins import PluginHost
+    from pmtk.core.host.plugins import PluginHost
 
     host = PluginHost(entry_points=False)
     record = host.register(plugin, "typo")

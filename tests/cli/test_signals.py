@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pmtk.core.rundir import read_progress
+from pmtk.core.run.rundir import read_progress
 
 pytestmark = pytest.mark.slow
 

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from pmtk import hookimpl
+from pmtk.core.contract.task import ModelSpec, RunContext, Task, TaskOption
 from pmtk.core.errors import DataError
-from pmtk.core.task import ModelSpec, RunContext, Task, TaskOption
 
 TASK_NAME = "fake"
 
@@ -76,7 +76,7 @@ def build_dense(spec: ModelSpec):
     import tensorflow as tf
     from keras import layers
 
-    from pmtk.core.targets import output_layer
+    from pmtk.core.contract.targets import output_layer
 
     # The loop calls builders inside the strategy scope; record how many replicas it has.
     OBSERVED["replicas"].append(tf.distribute.get_strategy().num_replicas_in_sync)
@@ -156,7 +156,7 @@ def write_table(
 
 def options_for(data: Path, output: Path, **overrides: Any) -> dict[str, Any]:
     """Resolved options of a tiny fake run (what ``pmtk run fake`` would pass to train)."""
-    from pmtk.core.options import all_options
+    from pmtk.core.host.options import all_options
 
     options = {option.name: option.default for option in all_options(FakeTask())}
     options.update(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from pmtk.core.plugins import PluginHost, reset_plugin_host
+from pmtk.core.host.plugins import PluginHost, reset_plugin_host
 
 
 def run_default(output: Path, task: str, *extra: str) -> tuple[dict, str]:

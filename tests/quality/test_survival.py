@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pmtk.core.sample_data import sample_data_path
+from pmtk.core.data.sample_data import sample_data_path
 from tests.quality.conftest import run_default
 
 TASK = "risk"

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pmtk.core.clinical import Scored, clinical_results
-from pmtk.core.metrics import evaluate
+from pmtk.core.evaluation.clinical import Scored, clinical_results
+from pmtk.core.evaluation.metrics import evaluate
 
 
 def write_fake_run(folder: Path, kind: str = "binary", seed: int = 0, model: str = "mlp") -> Path:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pmtk.core.task import RunContext, Task, TaskOption
+from pmtk.core.contract.task import RunContext, Task, TaskOption
 
 if TYPE_CHECKING:
     import numpy as np

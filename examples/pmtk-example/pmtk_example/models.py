@@ -1,6 +1,6 @@
 """Model builders: a 1-D CNN for the ``ecg`` task and a tiny ResNet for pmtk's imaging task.
 
-Builders receive a :class:`pmtk.core.task.ModelSpec` and return an uncompiled Keras
+Builders receive a :class:`pmtk.core.contract.task.ModelSpec` and return an uncompiled Keras
 model whose preprocessing is inside it, so ``pmtk predict`` works on raw inputs. Only
 built-in Keras layers are used, so ``model.keras`` loads without importing this package.
 """
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pmtk.core.targets import output_layer
-from pmtk.core.task import ModelSpec
+from pmtk.core.contract.targets import output_layer
+from pmtk.core.contract.task import ModelSpec
 
 
 def encode_cnn1d(spec: ModelSpec) -> Any:
@@ -23,7 +23,7 @@ def encode_cnn1d(spec: ModelSpec) -> Any:
     import keras
     from keras import layers
 
-    from pmtk.core.encoders import Encoded
+    from pmtk.core.contract.encoders import Encoded
 
     options = spec.options
     filters, kernel_size = options.get("filters", 16), options.get("kernel_size", 7)

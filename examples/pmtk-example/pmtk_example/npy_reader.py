@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pmtk.core.task import Reader
+from pmtk.core.contract.task import Reader
 
 EXTENSIONS = (".npy",)
 

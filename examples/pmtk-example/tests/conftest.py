@@ -8,7 +8,7 @@ import pmtk_example
 import pytest
 from pmtk_example.synthetic import recordings_table
 
-from pmtk.core.plugins import PluginHost, reset_plugin_host
+from pmtk.core.host.plugins import PluginHost, reset_plugin_host
 
 
 @pytest.fixture

@@ -35,7 +35,7 @@ def test_implements_every_hook(host):
 
 
 def test_callback_writes_the_run_summary(host, tmp_path):
-    from pmtk.core.task import RunContext
+    from pmtk.core.contract.task import RunContext
 
     context = RunContext("ecg", {}, host.registry, run_dir=tmp_path)
     callbacks: list = []

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
-from pmtk.core.prediction import OpenRun
+from pmtk.core.loop.prediction import OpenRun
 
 if TYPE_CHECKING:
     import keras

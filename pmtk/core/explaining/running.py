@@ -16,7 +16,7 @@ from pmtk.core.explaining.check import sanity_check
 from pmtk.core.explaining.contract import Explainer, ExplainRun, ExplainSettings
 
 if TYPE_CHECKING:
-    from pmtk.core.plugins import PluginHost
+    from pmtk.core.host.plugins import PluginHost
 
 
 def open_run(run_dir: Path, host: PluginHost) -> ExplainRun:
@@ -25,7 +25,7 @@ def open_run(run_dir: Path, host: PluginHost) -> ExplainRun:
     Raises:
         DataError: Not a finished run, a damaged one, or its task is not installed.
     """
-    from pmtk.core import prediction
+    from pmtk.core.loop import prediction
 
     return prediction.open_run(run_dir, host)  # the one way a finished run is opened
 
@@ -45,7 +45,7 @@ def check_modality(run: ExplainRun, data: Path) -> None:
     """
     from itertools import islice
 
-    from pmtk.core.tables import PARQUET_EXTENSIONS, TEXT_EXTENSIONS
+    from pmtk.core.data.tables import PARQUET_EXTENSIONS, TEXT_EXTENSIONS
 
     registry, own = run.context.registry, run.task.name
     files = [data] if data.is_file() else [p for p in islice(data.rglob("*"), _FILES_LOOKED_AT)
@@ -153,7 +153,7 @@ def explain(
         chosen, class_index, limit, batch_size or int(run.config["options"].get("batch_size", 32)),
         plot_count, output_format,
     )  # fmt: skip
-    from pmtk.core.runtime import quiet_tensorflow
+    from pmtk.core.runtime.tensorflow_setup import quiet_tensorflow
 
     quiet_tensorflow()
     model = run.load_model()

@@ -20,7 +20,7 @@ REPORT_NAME = "report.html"
 def load_record(run_dir: Path) -> Any:
     """The files of a finished run a report is drawn from.
 
-    Not :func:`pmtk.core.prediction.open_run`: that needs ``model.keras`` and the run's task
+    Not :func:`pmtk.core.loop.prediction.open_run`: that needs ``model.keras`` and the run's task
     installed, while a report reads only ``config.json``, ``metrics.json`` and the history.
 
     Raises:

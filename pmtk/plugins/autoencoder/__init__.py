@@ -5,7 +5,7 @@ functions that use them.
 """
 
 from pmtk import hookimpl
-from pmtk.core.task import Reader
+from pmtk.core.contract.task import Reader
 
 
 @hookimpl
@@ -33,7 +33,7 @@ def pmtk_register_models(register):
 @hookimpl
 def pmtk_register_readers(register):
     """Registers the CSV/TSV and Parquet readers; each returns a pandas table."""
-    from pmtk.core import tables
+    from pmtk.core.data import tables
 
     text = Reader("text", tables.TEXT_EXTENSIONS, tables.read_text_table, "CSV/TSV (pandas)",
                   chunks=tables.text_table_chunks)  # fmt: skip

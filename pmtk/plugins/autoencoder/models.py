@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from pmtk.core.contract.task import ModelSpec
 from pmtk.core.errors import OptionError
-from pmtk.core.task import ModelSpec
 
 if TYPE_CHECKING:
     import keras

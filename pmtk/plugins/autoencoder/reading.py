@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from pmtk.core.data.tables import finite_values, where
 from pmtk.core.errors import DataError, OptionError
-from pmtk.core.examples import group_column as core_group_column
-from pmtk.core.tables import finite_values, where
+from pmtk.core.loop.examples import group_column as core_group_column
 
 if TYPE_CHECKING:
-    from pmtk.core.context import RunContext
+    from pmtk.core.contract.context import RunContext
 
 FEATURE_PREFIX = "feature:"
 #: At most this many column names are listed in a message.

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from pmtk.core.task import RunContext
+from pmtk.core.contract.task import RunContext
 from pmtk.plugins.autoencoder.models import (
     encoder_model,
     model_statistics,
@@ -61,7 +61,7 @@ def finish(model: keras.Model, context: RunContext, splits: dict[str, Any]) -> d
         Per split: ``reconstruction_mse``, ``r2`` and ``pca_r2``; the comparison with PCA;
         and under ``"derived"``, ``kept_weights`` (``trained`` or ``pca_start``).
     """
-    from pmtk.core.streamed_results import StreamedSplit
+    from pmtk.core.loop.streamed_results import StreamedSplit
 
     if isinstance(splits.get("test"), StreamedSplit):  # a table read in batches
         from pmtk.plugins.autoencoder.streamed_report import finish_streamed
@@ -127,7 +127,7 @@ def versus_pca(test: tuple[np.ndarray, ...], components: int, options: dict[str,
     Returns:
         ``baseline``, ``baseline_ci``, ``ci`` and ``versus_baseline`` for metrics.json.
     """
-    from pmtk.core.evaluation import paired_intervals
+    from pmtk.core.evaluation.split_metrics import paired_intervals
 
     target, rebuilt, by_pca = test
 
@@ -152,7 +152,7 @@ def versus_pca(test: tuple[np.ndarray, ...], components: int, options: dict[str,
 
 def _evaluate(model: keras.Model, splits: dict[str, Any], options: dict[str, Any]):
     """The model's outputs per split, the metrics per split and the PCA size."""
-    from pmtk.core.batching import batches
+    from pmtk.core.data.batching import batches
 
     # The split datasets, not NumPy arrays: Keras' NumPy adapter makes TensorFlow log a
     # C++ error line under the deterministic ops the loop turns on.
@@ -180,7 +180,7 @@ def _pca_baseline(train_input: np.ndarray, components: int) -> Any:
     the streaming threshold (no copy of the matrix beyond one batch)."""
     from sklearn.decomposition import PCA
 
-    from pmtk.core.streaming import incremental_pca
+    from pmtk.core.data.streaming import incremental_pca
     from pmtk.plugins.autoencoder.streamed import BATCH_ROWS, streams
 
     if not streams(len(train_input)):

@@ -2,7 +2,7 @@
 
 Below :func:`streaming_threshold` rows the in-memory path stays (one matrix, exact
 ``PCA``): it is faster. Above it, means and variances come from one pass of
-:class:`pmtk.core.streaming.RunningMoments` and the PCA start and baseline from
+:class:`pmtk.core.data.streaming.RunningMoments` and the PCA start and baseline from
 ``IncrementalPCA`` fitted batch by batch, so the float64 copy of the training matrix and
 its standardised twin are never built. A table past the threshold is itself read in
 batches (``autoencoder.streamed_table``); its training split then always lands here.
@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pmtk.core.progress import progress
-from pmtk.core.streaming import (  # noqa: F401  (the threshold lives in the core, shared with risk)
+from pmtk.core.data.streaming import (  # noqa: F401  (the threshold lives in the core, shared with risk)
     DEFAULT_THRESHOLD,
     THRESHOLD_VARIABLE,
     RunningMoments,
@@ -25,6 +24,7 @@ from pmtk.core.streaming import (  # noqa: F401  (the threshold lives in the cor
     streaming_threshold,
     streams,
 )
+from pmtk.core.runtime.progress import progress
 
 if TYPE_CHECKING:
     import tensorflow as tf

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pmtk.core.splits import SPLITS
-from pmtk.core.streaming import Reservoir, RunningMoments
+from pmtk.core.data.splits import SPLITS
+from pmtk.core.data.streaming import Reservoir, RunningMoments
 from pmtk.plugins.autoencoder import streamed
 from pmtk.plugins.autoencoder.models import (
     encoder_model,
@@ -40,7 +40,7 @@ from pmtk.plugins.autoencoder.report import (
 if TYPE_CHECKING:
     import keras
 
-    from pmtk.core.task import RunContext
+    from pmtk.core.contract.task import RunContext
 
 #: ``codes.png`` plots at most this many rows (a seeded uniform sample).
 PLOT_ROWS = 10_000
@@ -157,7 +157,7 @@ def _pass(model, features, pca, statistics, *, only=None, embeddings=None, color
         ``(sums per split, (targets, reconstructions, PCA's) of the kept test rows,
         the plotted sample)``.
     """
-    from pmtk.core.bootstrap import subsample
+    from pmtk.core.evaluation.bootstrap import subsample
 
     mean, variance = statistics
     width = len(mean)
@@ -216,7 +216,7 @@ def _code_rows(frame, names: np.ndarray, codes: np.ndarray, color_column: str | 
 
 def _versus_pca(sums: FitSums, kept: tuple[np.ndarray, ...], components: int, options) -> dict:
     """``report.versus_pca`` from the test sums, resampling the kept test rows."""
-    from pmtk.core.evaluation import paired_intervals
+    from pmtk.core.evaluation.split_metrics import paired_intervals
 
     target, rebuilt, by_pca = kept
 

@@ -4,11 +4,11 @@ A Parquet, CSV or TSV file past ``PMTK_STREAMING_ROWS`` rows, or a folder of Par
 at any size, streams; smaller files keep the in-memory path (faster). One pass over the
 table checks it (numeric features, finite values, ids present, split values) and counts the
 rows of each split; splits come from a stable hash of the group, else the id, else the row
-number (``pmtk.core.streaming.hash_splits``). The model's statistics and PCA start come from
+number (``pmtk.core.data.streaming.hash_splits``). The model's statistics and PCA start come from
 ``autoencoder.streamed`` (one-pass moments, ``IncrementalPCA``) and its report from
 ``autoencoder.streamed_report``.
 
-Repeated ids are refused within a batch of rows (:data:`pmtk.core.streaming.BATCH_ROWS`),
+Repeated ids are refused within a batch of rows (:data:`pmtk.core.data.streaming.BATCH_ROWS`),
 not across the whole table: that would need every id in memory.
 """
 
@@ -21,10 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pmtk.core.errors import DataError, OptionError
-from pmtk.core.splits import SPLITS
-from pmtk.core.streamed import StreamedExamples
-from pmtk.core.streaming import (
+from pmtk.core.contract.targets import Targets
+from pmtk.core.data.splits import SPLITS
+from pmtk.core.data.streaming import (
     IMPORTANCE_ROWS,
     Reservoir,
     RunningMoments,
@@ -33,8 +32,9 @@ from pmtk.core.streaming import (
     open_table,
     scan_batches,
 )
-from pmtk.core.tables import finite_values
-from pmtk.core.targets import Targets
+from pmtk.core.data.tables import finite_values
+from pmtk.core.errors import DataError, OptionError
+from pmtk.core.loop.streamed import StreamedExamples
 from pmtk.plugins.autoencoder.models import VARIANCE_FLOOR, check_options
 from pmtk.plugins.autoencoder.reading import FEATURE_PREFIX, _names, _numeric_features
 from pmtk.plugins.autoencoder.task import column_options
@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
     import tensorflow as tf
 
-    from pmtk.core.task import RunContext
+    from pmtk.core.contract.task import RunContext
 
 _TEXT = (".csv", ".tsv")
 
@@ -191,7 +191,7 @@ class StreamedFeatures(StreamedExamples):
 
     def _scan(self) -> dict[str, int]:
         """One pass: checks every row, counts the splits, finds constant features."""
-        from pmtk.core.progress import progress
+        from pmtk.core.runtime.progress import progress
 
         counts = dict.fromkeys(SPLITS, 0)
         moments = RunningMoments(len(self.features))

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pmtk.core.sample_data import sample_data_path
-from pmtk.core.task import RunContext, Task, TaskOption
+from pmtk.core.contract.task import RunContext, Task, TaskOption
+from pmtk.core.data.sample_data import sample_data_path
 
 if TYPE_CHECKING:
     import keras
@@ -111,8 +111,8 @@ class AutoencoderTask(Task):
 
     def prediction_parts(self, path: Path, context: RunContext) -> Any:
         """The table to predict in parts of bounded size, each read as ``read`` reads a
-        whole file (``pmtk.core.prediction.examples_in_parts``)."""
-        from pmtk.core.prediction import examples_in_parts
+        whole file (``pmtk.core.loop.prediction.examples_in_parts``)."""
+        from pmtk.core.loop.prediction import examples_in_parts
         from pmtk.plugins.autoencoder.reading import prediction_examples
 
         features = context.derived.get("features")

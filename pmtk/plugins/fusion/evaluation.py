@@ -13,16 +13,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pmtk.core.batching import batches
-from pmtk.core.evaluation import evaluate_splits
+from pmtk.core.data.batching import batches
+from pmtk.core.evaluation.split_metrics import evaluate_splits
 from pmtk.plugins.fusion.modalities import PRESENT, Modality
 
 if TYPE_CHECKING:
     import keras
     import tensorflow as tf
 
-    from pmtk.core.context import RunContext, SplitData
-    from pmtk.core.task import Task
+    from pmtk.core.contract.context import RunContext, SplitData
+    from pmtk.core.contract.task import Task
 
 
 def masked(dataset: tf.data.Dataset, factors: np.ndarray) -> tf.data.Dataset:

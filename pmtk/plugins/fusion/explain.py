@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from pmtk.core.batching import batches
+from pmtk.core.data.batching import batches
 from pmtk.core.explaining import (
     Explainer,
     ExplainRun,

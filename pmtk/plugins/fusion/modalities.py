@@ -2,7 +2,8 @@
 
 ``--modality COLUMN=TASK`` names a column of the patient table and the task whose examples
 its cells are (an image path for ``imaging``, a DNA sequence for ``genomics``, whatever a
-plugin task's :meth:`~pmtk.core.task.Task.modality_examples` accepts). The remaining columns
+plugin task's :meth:`~pmtk.core.contract.task.Task.modality_examples`
+accepts). The remaining columns
 form the ``tabular`` modality, read and preprocessed by the risk task. Each modality keeps
 its own task context (options and derived settings), so its encoder is built exactly as in
 a single-modality run.
@@ -16,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pmtk.core.contract.task import RunContext, TaskOption
 from pmtk.core.errors import OptionError
-from pmtk.core.options import all_options
-from pmtk.core.task import RunContext, TaskOption
+from pmtk.core.host.options import all_options
 
 #: Name of the modality made of the clinical columns, and the task that reads them.
 TABULAR = "tabular"

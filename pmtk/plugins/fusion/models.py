@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from pmtk.core.targets import output_layer
-from pmtk.core.task import ModelSpec
+from pmtk.core.contract.targets import output_layer
+from pmtk.core.contract.task import ModelSpec
 from pmtk.plugins.fusion.modalities import PRESENT, Modality
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pmtk.core.task import RunContext, Task, TaskOption
+from pmtk.core.contract.task import RunContext, Task, TaskOption
 from pmtk.plugins.fusion.modalities import (
     CELL_PREFIX,
     PRESENT,
@@ -133,7 +133,7 @@ class FusionTask(Task):
     def derive(self, train: pd.DataFrame, context: RunContext) -> dict[str, Any]:
         """Each modality's task derives its own settings from the training patients that
         have it; the input it feeds the model is recorded for prediction."""
-        from pmtk.core.runtime import quiet_tensorflow
+        from pmtk.core.runtime.tensorflow_setup import quiet_tensorflow
         from pmtk.plugins.fusion.table import present
 
         quiet_tensorflow()  # the modalities' datasets load TensorFlow before the loop does

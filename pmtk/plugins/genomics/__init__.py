@@ -39,7 +39,7 @@ def pmtk_register_encoders(register):
 @hookimpl
 def pmtk_register_readers(register):
     """Registers the FASTA reader (Biopython; plain or gzip); it returns (title, sequence) pairs."""
-    from pmtk.core.task import Reader
+    from pmtk.core.contract.task import Reader
     from pmtk.plugins.genomics import reading
 
     register(

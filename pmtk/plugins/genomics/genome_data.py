@@ -140,7 +140,7 @@ def chromosome_splits(frame: pd.DataFrame, options: dict[str, Any], source: str)
         OptionError: A chromosome is both held out and for validation.
         DataError: A named chromosome carries no interval.
     """
-    from pmtk.core.splits import assign_splits
+    from pmtk.core.data.splits import assign_splits
 
     holdout, val = chromosome_options(options)
     check_chromosomes_present(holdout, val, set(frame["chrom"]), source)

@@ -14,7 +14,7 @@ is large enough for it (see :func:`use_position_path`).
 
 Each model is an encoder (raw bytes -> a fixed-size embedding, registered with
 ``pmtk_register_encoders``) followed by a head (dropout, dense, the target's output),
-composed by :func:`pmtk.core.encoders.model_builder`. The position path belongs to the
+composed by :func:`pmtk.core.contract.encoders.model_builder`. The position path belongs to the
 ``danq`` head (it scores the target from the one-hot bases the encoder hands it), so a
 fused model gets the danq embedding without it.
 """
@@ -23,9 +23,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pmtk.core.encoders import Encoded, model_builder
-from pmtk.core.targets import output_layer
-from pmtk.core.task import ModelSpec
+from pmtk.core.contract.encoders import Encoded, model_builder
+from pmtk.core.contract.targets import output_layer
+from pmtk.core.contract.task import ModelSpec
 
 #: Training examples needed per one-hot input (4 per position) before the position path is
 #: built. Below 2 (Cover's capacity of a linear model), almost any labelling of the training

@@ -17,14 +17,14 @@ from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pmtk.core import examples as core_examples
+from pmtk.core.data.tables import read_text_table
 from pmtk.core.errors import DataError, OptionError
-from pmtk.core.tables import read_text_table
+from pmtk.core.loop import examples as core_examples
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from pmtk.core.reader import Reader
+    from pmtk.core.contract.reader import Reader
 
     #: The task's reader for a file name, or None (``RunContext.reader_for``).
     ReaderFor = Callable[[str], Reader | None]
@@ -272,7 +272,7 @@ def read_table(
 ) -> pd.DataFrame:
     """Layout (c): a CSV/TSV with ``sequence`` and ``label`` (and optional ``id``, ``split``).
 
-    The table (optionally ``.gz``) is read by :func:`pmtk.core.tables.read_text_table`
+    The table (optionally ``.gz``) is read by :func:`pmtk.core.data.tables.read_text_table`
     (encoding and separator from the file, a column named twice refused); a missing-value
     marker is an empty cell.
 

@@ -1,10 +1,10 @@
 """The genomics task on data bigger than memory: sequences read in chunks, never loaded whole.
 
-Past ``PMTK_STREAMING_ROWS`` records (``pmtk.core.streaming.streaming_threshold``), a
+Past ``PMTK_STREAMING_ROWS`` records (``pmtk.core.data.streaming.streaming_threshold``), a
 labelled FASTA file, a folder of per-class FASTA files, a CSV/TSV table and BED intervals on
 ``--genome`` stream (:mod:`pmtk.plugins.genomics.streamed_reading`); smaller data keeps the
 in-memory path, which is faster. Splits come from a stable hash of the group, else the id
-(``pmtk.core.streaming.hash_splits``), or from the data's ``split`` column or ``split=``
+(``pmtk.core.data.streaming.hash_splits``), or from the data's ``split`` column or ``split=``
 fields (train and test only: validation is carved from train by the hash); on a genome,
 held-out chromosomes go to test and validation chromosomes to val, the rest by the hash.
 One pass over the data checks every base, counts the splits and classes, finds the longest
@@ -22,19 +22,19 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pmtk.core.baseline import BASELINE_ROWS
+from pmtk.core.data.splits import SPLITS
+from pmtk.core.data.streaming import IMPORTANCE_ROWS, Reservoir, hash_splits, streams
 from pmtk.core.errors import DataError, OptionError
-from pmtk.core.progress import progress
-from pmtk.core.splits import SPLITS
-from pmtk.core.streamed import StreamedExamples
-from pmtk.core.streaming import IMPORTANCE_ROWS, Reservoir, hash_splits, streams
+from pmtk.core.evaluation.baseline import BASELINE_ROWS
+from pmtk.core.loop.streamed import StreamedExamples
+from pmtk.core.runtime.progress import progress
 from pmtk.plugins.genomics.streamed_reading import BedSource, FastaSource, TableSource
 
 if TYPE_CHECKING:
     import pandas as pd
     import tensorflow as tf
 
-    from pmtk.core.task import RunContext, Targets
+    from pmtk.core.contract.task import RunContext, Targets
 
 #: A split column's training rows whose hash would put them in validation ("carve"): they
 #: are validation rows when the column names no validation row, else training rows.
@@ -267,7 +267,7 @@ class StreamedSequences(StreamedExamples):
     def _targets(self, stats: dict[str, _Bucket]) -> Targets:
         import pandas as pd
 
-        from pmtk.core.targets import infer_targets
+        from pmtk.core.contract.targets import infer_targets
 
         labels = Counter()
         for bucket in stats.values():
@@ -286,7 +286,7 @@ class StreamedSequences(StreamedExamples):
 
     def _check(self, stats: dict[str, _Bucket]) -> None:
         """The in-memory path's checks: no empty split, every class in every split."""
-        from pmtk.core.splits import check_splits
+        from pmtk.core.data.splits import check_splits
         from pmtk.plugins.genomics.genome_data import check_chromosomes_present
 
         if self.bed:

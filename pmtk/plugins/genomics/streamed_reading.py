@@ -161,7 +161,7 @@ class TableSource:
     """Layout (c): a CSV/TSV table read ``chunksize`` rows at a time with pandas."""
 
     def __init__(self, path: Path, group_column: str | None) -> None:
-        from pmtk.core.tables import text_header
+        from pmtk.core.data.tables import text_header
         from pmtk.plugins.genomics.reading import check_table_columns
 
         self.path, self.group_column = path, group_column
@@ -174,7 +174,7 @@ class TableSource:
     def frames(self, width: int | None) -> Iterator[pd.DataFrame]:
         """Examples in chunks of rows, with their file lines (read as ``read_table`` reads
         the whole file: every value text, only an empty cell empty)."""
-        from pmtk.core.tables import text_table_chunks
+        from pmtk.core.data.tables import text_table_chunks
         from pmtk.plugins.genomics.reading import table_frame
 
         rows = chunk_records(width or _GUESSED_WIDTH)  # bases unknown until read

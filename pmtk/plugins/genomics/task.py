@@ -6,8 +6,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from pmtk.core.contract.task import RunContext, Task, TaskOption
 from pmtk.core.errors import OptionError
-from pmtk.core.task import RunContext, Task, TaskOption
 
 if TYPE_CHECKING:
     import numpy as np

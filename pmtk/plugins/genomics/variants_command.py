@@ -41,7 +41,7 @@ def register(app: typer.Typer, host: Any = None) -> None:
     ) -> None:
         """Score every VCF allele: the model on the REF and the ALT window, and their delta."""
         with user_errors():
-            from pmtk.core.outputs import check_output
+            from pmtk.core.run.outputs import check_output
 
             if output is not None:  # before any data is read
                 check_output(output, [vcf, genome, run_dir], kind="file")
@@ -76,9 +76,9 @@ def score_vcf(
     Raises:
         PmtkError: Not a genomics run, a bad VCF or genome, or mismatched chromosome names.
     """
-    from pmtk.core.plugins import get_plugin_host
-    from pmtk.core.prediction import load_run_config, open_run
-    from pmtk.core.runtime import quiet_tensorflow
+    from pmtk.core.host.plugins import get_plugin_host
+    from pmtk.core.loop.prediction import load_run_config, open_run
+    from pmtk.core.runtime.tensorflow_setup import quiet_tensorflow
     from pmtk.plugins.genomics import variants as v
     from pmtk.plugins.genomics.genome import Genome
 
@@ -124,7 +124,7 @@ def score_vcf(
 
 def _write_tsv(frame, header: str, output: Path) -> None:
     """Writes the header and table through a temporary file, so no half-written file is left."""
-    from pmtk.core.outputs import write_atomically
+    from pmtk.core.run.outputs import write_atomically
 
     def write(path: Path) -> None:
         with path.open("w", newline="") as handle:

@@ -5,7 +5,7 @@ Hook implementations only; TensorFlow, OpenCV and pydicom load inside the functi
 """
 
 from pmtk import hookimpl
-from pmtk.core.task import Reader
+from pmtk.core.contract.task import Reader
 
 
 @hookimpl

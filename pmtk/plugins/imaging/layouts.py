@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from pmtk.core import examples as core_examples
+from pmtk.core.data.tables import read_text_table
 from pmtk.core.errors import DataError, OptionError
-from pmtk.core.tables import read_text_table
+from pmtk.core.loop import examples as core_examples
 
 MANIFEST_SUFFIXES = (".csv", ".tsv")
 #: Top-level folder names read as a split (``chest_xray/train/NORMAL/...``), not as classes.
@@ -122,7 +122,7 @@ def read_manifest(
 ) -> pd.DataFrame:
     """Reads a ``path,label[,patient_id][,split]`` manifest; paths are relative to it.
 
-    The table is read by :func:`pmtk.core.tables.read_text_table` (encoding and separator
+    The table is read by :func:`pmtk.core.data.tables.read_text_table` (encoding and separator
     from the file, a column named twice refused); a missing-value marker is an empty cell.
 
     Raises:

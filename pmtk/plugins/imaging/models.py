@@ -2,16 +2,17 @@
 
 Both start with ``Rescaling(1/255)`` so the saved model takes raw 0-255 pixels. Each is an
 encoder (raw image -> a fixed-size embedding, registered with ``pmtk_register_encoders``)
-followed by a head (the target's output), composed by :func:`pmtk.core.encoders.model_builder`.
+followed by a head (the target's output), composed by
+:func:`pmtk.core.contract.encoders.model_builder`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from pmtk.core.encoders import Encoded, model_builder
-from pmtk.core.targets import output_layer
-from pmtk.core.task import ModelSpec
+from pmtk.core.contract.encoders import Encoded, model_builder
+from pmtk.core.contract.targets import output_layer
+from pmtk.core.contract.task import ModelSpec
 
 
 def encode_seed_cnn(spec: ModelSpec) -> Encoded:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from pmtk.core.errors import DataError
-from pmtk.core.progress import progress
+from pmtk.core.runtime.progress import progress
 
 #: Share of physical memory the decoded-image cache may take.
 CACHE_SHARE = 0.4

@@ -4,7 +4,7 @@ Hook implementations only; pandas, pyarrow and TensorFlow load inside the functi
 """
 
 from pmtk import hookimpl
-from pmtk.core.task import Reader
+from pmtk.core.contract.task import Reader
 
 
 @hookimpl
@@ -40,7 +40,7 @@ def pmtk_register_readers(register):
     """Registers the CSV/TSV and Parquet readers; text tables keep every value as text."""
     from functools import partial
 
-    from pmtk.core import tables
+    from pmtk.core.data import tables
 
     as_text = partial(tables.read_text_table, as_text=True)  # features.py infers the kinds
     text_chunks = partial(tables.text_table_chunks, as_text=True)

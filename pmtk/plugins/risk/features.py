@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from pmtk.core.data.tables import parse_numbers
 from pmtk.core.errors import DataError
-from pmtk.core.tables import parse_numbers
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -19,9 +19,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from pmtk.core.encoders import Encoded, model_builder
+from pmtk.core.contract.encoders import Encoded, model_builder
+from pmtk.core.contract.task import ModelSpec
 from pmtk.core.errors import OptionError
-from pmtk.core.task import ModelSpec
 
 
 def hidden_units(options: dict[str, Any]) -> list[int]:

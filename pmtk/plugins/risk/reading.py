@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from pmtk.core.data.tables import finite_values, parse_numbers
 from pmtk.core.errors import DataError, OptionError
-from pmtk.core.examples import group_column as core_group_column
-from pmtk.core.tables import finite_values, parse_numbers
+from pmtk.core.loop.examples import group_column as core_group_column
 from pmtk.plugins.risk.features import (
     FEATURE_PREFIX,
     category_text,
@@ -29,7 +29,7 @@ from pmtk.plugins.risk.features import (
 if TYPE_CHECKING:
     import pandas as pd
 
-    from pmtk.core.task import RunContext
+    from pmtk.core.contract.task import RunContext
 
 #: Target column of the bundled sample cohort, used when --data and --target are both omitted.
 SAMPLE_TARGET = "disease"

@@ -1,7 +1,7 @@
 """What a risk run adds to the loop's outputs: importance.csv (permutation importance).
 
 The Brier score and the calibration table come from the core for every classification
-task (``pmtk.core.calibration``), so risk has no calibration code of its own. Importance
+task (``pmtk.core.evaluation.calibration``), so risk has no calibration code of its own. Importance
 is measured on at most ``IMPORTANCE_ROWS`` test rows (a seeded uniform sample, the number
 stated in ``metrics.json``): each column is predicted ``--importance-repeats`` times, so on
 every test row this work would outlast training on a large cohort.
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     import keras
     import pandas as pd
 
-    from pmtk.core.task import RunContext, Task
+    from pmtk.core.contract.task import RunContext, Task
 
 
 class _Predictor:
@@ -32,7 +32,7 @@ class _Predictor:
         return self
 
     def predict(self, frame: pd.DataFrame) -> np.ndarray:
-        from pmtk.core.batching import batches
+        from pmtk.core.data.batching import batches
 
         dataset = self.task.dataset(frame, None, self.context)
         return self.model.predict(batches(dataset, self.context.options["batch_size"]), verbose=0)
@@ -101,11 +101,11 @@ def bounded_split(split: Any, seed: int, limit: int | None = None) -> Any:
     Args:
         split: A ``SplitData`` with ``examples`` and ``targets``.
         seed: The run's seed.
-        limit: Rows kept at most (default ``pmtk.core.streaming.IMPORTANCE_ROWS``).
+        limit: Rows kept at most (default ``pmtk.core.data.streaming.IMPORTANCE_ROWS``).
     """
     from dataclasses import replace
 
-    from pmtk.core.streaming import IMPORTANCE_ROWS
+    from pmtk.core.data.streaming import IMPORTANCE_ROWS
 
     limit = IMPORTANCE_ROWS if limit is None else limit
     if len(split.examples) <= limit:

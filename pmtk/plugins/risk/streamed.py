@@ -1,14 +1,14 @@
 """The risk task on a cohort bigger than memory: read in batches, never loaded whole.
 
 A Parquet, CSV or TSV file past ``PMTK_STREAMING_ROWS`` rows
-(``pmtk.core.streaming.streaming_threshold``), or a folder of Parquet files, streams;
+(``pmtk.core.data.streaming.streaming_threshold``), or a folder of Parquet files, streams;
 smaller files (and compressed or ``.txt`` tables) keep the in-memory path. A Parquet file's
 row count and column kinds come from its metadata and types; a CSV's row count is estimated
 from its first block and its column types are fixed from that block
-(``pmtk.core.streaming_csv.csv_format``: numbers as float64, the id, group, split and
+(``pmtk.core.data.csv_blocks.csv_format``: numbers as float64, the id, group, split and
 ``--categorical`` columns as text, so a later block cannot change a column's type);
 splits from a stable hash of the group, else the id, else the row number
-(``pmtk.core.streaming.hash_splits``); means, variances, missing shares and vocabularies
+(``pmtk.core.data.streaming.hash_splits``); means, variances, missing shares and vocabularies
 from one pass over the training rows, feeding the same in-model preprocessing as the
 in-memory path (the medians that fill missing numbers come from a 50,000-row training
 sample).
@@ -28,11 +28,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pmtk.core.baseline import BASELINE_ROWS
-from pmtk.core.errors import DataError
-from pmtk.core.splits import SPLITS
-from pmtk.core.streamed import StreamedExamples
-from pmtk.core.streaming import (
+from pmtk.core.data.splits import SPLITS
+from pmtk.core.data.streaming import (
     IMPORTANCE_ROWS,
     Reservoir,
     RunningMoments,
@@ -41,7 +38,10 @@ from pmtk.core.streaming import (
     open_table,
     scan_batches,
 )
-from pmtk.core.tables import finite_values, where
+from pmtk.core.data.tables import finite_values, where
+from pmtk.core.errors import DataError
+from pmtk.core.evaluation.baseline import BASELINE_ROWS
+from pmtk.core.loop.streamed import StreamedExamples
 from pmtk.plugins.risk.features import FEATURE_PREFIX, MAX_CATEGORIES, category_text, input_names
 from pmtk.plugins.risk.reading import _roles, label_values, resolved_target, target_name
 from pmtk.plugins.risk.streamed_columns import (
@@ -60,7 +60,7 @@ if TYPE_CHECKING:
     import pandas as pd
     import tensorflow as tf
 
-    from pmtk.core.task import RunContext, Targets
+    from pmtk.core.contract.task import RunContext, Targets
 
 _TEXT = (".csv", ".tsv")
 _DISTINCT_LABELS = 1000
@@ -230,7 +230,7 @@ class StreamedCohort(StreamedExamples):
         """One pass: split counts, training statistics, labels, samples; returns ``derived``."""
         import pandas as pd
 
-        from pmtk.core.progress import progress
+        from pmtk.core.runtime.progress import progress
 
         numeric = [c for c, kind in self.kinds.items() if kind == "numeric"]
         moments, label_moments = RunningMoments(len(numeric)), RunningMoments(1)
@@ -303,7 +303,7 @@ class StreamedCohort(StreamedExamples):
     def _targets(self, labels: Counter, context: RunContext) -> Targets:
         import pandas as pd
 
-        from pmtk.core.targets import Targets, infer_targets
+        from pmtk.core.contract.targets import Targets, infer_targets
 
         if self.survival is not None:
             return Targets("survival", [], None)
@@ -384,7 +384,7 @@ class StreamedCohort(StreamedExamples):
     def chunks(self, name: str, context: RunContext) -> Iterator[tuple[pd.DataFrame, np.ndarray]]:
         """One split's examples and encoded targets, batch by batch in file order (a survival
         run's ``label`` holds ``SurvivalLabel`` pairs, for the predictions table)."""
-        from pmtk.core.targets import SurvivalLabel
+        from pmtk.core.contract.targets import SurvivalLabel
 
         for examples, split in self._decoded():
             part = examples[split == name].reset_index(drop=True)

@@ -105,7 +105,8 @@ def numbered(raw: pd.DataFrame) -> pd.DataFrame:
 class Subgroups:
     """Each test row's ``--subgroup-column`` value, held as a small code (4 bytes a row).
 
-    Values become text as the in-memory path makes them (``pmtk.core.subgroups``: stripped,
+    Values become text as the in-memory path makes them
+    (``pmtk.core.evaluation.subgroups``: stripped,
     ``missing`` where empty); each distinct text is kept once.
     """
 
@@ -115,7 +116,7 @@ class Subgroups:
 
     def add(self, values: pd.Series) -> None:
         """Appends a batch's test rows, in file order."""
-        from pmtk.core.subgroups import _text  # the in-memory path's text of a value
+        from pmtk.core.evaluation.subgroups import _text  # the in-memory path's text of a value
 
         texts = _text(values.to_numpy(dtype=object)).astype(str)
         distinct, inverse = np.unique(texts, return_inverse=True)

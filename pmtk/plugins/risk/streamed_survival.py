@@ -6,7 +6,8 @@ Every time and event is checked with the in-memory reader's sentences
 rows (Parquet) of the first batch that holds a bad value. The split is the stable hash of
 the group or id, not stratified by event as in memory, so each split is checked to hold
 events. The default horizon is the median follow-up of the training split's bounded sample
-(``pmtk.core.baseline.BASELINE_ROWS`` rows, a seeded uniform sample): its sampling error is
+(``pmtk.core.evaluation.baseline.BASELINE_ROWS`` rows, a seeded uniform sample): its sampling
+error is
 far below the resolution a horizon is given at.
 """
 
@@ -17,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from pmtk.core.data.splits import SPLITS
 from pmtk.core.errors import DataError
-from pmtk.core.splits import SPLITS
 from pmtk.plugins.risk import survival_reading
 
 if TYPE_CHECKING:

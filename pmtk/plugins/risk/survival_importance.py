@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     import keras
     import pandas as pd
 
-    from pmtk.core.task import RunContext, Task
+    from pmtk.core.contract.task import RunContext, Task
 
 
 def c_index_scorer(model: Any, x: Any, y: np.ndarray) -> float:

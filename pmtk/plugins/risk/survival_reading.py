@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from pmtk.core.data.tables import parse_numbers
 from pmtk.core.errors import DataError, OptionError
-from pmtk.core.tables import parse_numbers
 from pmtk.plugins.risk.features import where
 
 if TYPE_CHECKING:
@@ -191,9 +191,9 @@ def training_examples(
     """
     import pandas as pd
 
-    from pmtk.core.examples import group_column as core_group_column
-    from pmtk.core.splits import assign_splits
-    from pmtk.core.targets import SurvivalLabel
+    from pmtk.core.contract.targets import SurvivalLabel
+    from pmtk.core.data.splits import assign_splits
+    from pmtk.core.loop.examples import group_column as core_group_column
     from pmtk.plugins.risk import reading
 
     time_column, event_column = columns

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pmtk.core.task import RunContext, Task, TaskOption
+from pmtk.core.contract.task import RunContext, Task, TaskOption
 from pmtk.plugins.risk.features import (
     FEATURE_PREFIX,
     input_names,
@@ -131,8 +131,8 @@ class RiskTask(Task):
 
     def prediction_parts(self, path: Path, context: RunContext) -> Any:
         """The cohort to predict in parts of bounded size, each read as ``read`` reads a
-        whole file (``pmtk.core.prediction.examples_in_parts``)."""
-        from pmtk.core.prediction import examples_in_parts
+        whole file (``pmtk.core.loop.prediction.examples_in_parts``)."""
+        from pmtk.core.loop.prediction import examples_in_parts
         from pmtk.plugins.risk.reading import prediction_examples
 
         derived, source = context.derived, str(path)

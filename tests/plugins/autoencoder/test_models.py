@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from pmtk.core.contract.task import ModelSpec, RunContext
 from pmtk.core.errors import OptionError
-from pmtk.core.task import ModelSpec, RunContext
 from pmtk.plugins.autoencoder import models
 from tests.plugins.autoencoder.conftest import make_table
 

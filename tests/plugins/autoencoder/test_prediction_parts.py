@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pmtk.core import tables
+from pmtk.core.data import tables
 from tests.plugins.autoencoder.conftest import make_table, write_table
 
 PART = 23  # rows per part: several parts, the last one short
@@ -18,7 +18,7 @@ def run(tmp_path_factory) -> Path:
     from typer.testing import CliRunner
 
     from pmtk.cli.app import build_app
-    from pmtk.core.plugins import PluginHost
+    from pmtk.core.host.plugins import PluginHost
 
     folder = tmp_path_factory.mktemp("parts")
     data = write_table(make_table(120, seed=1), folder / "train.csv")

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pmtk.core.sample_data import sample_data_path
+from pmtk.core.data.sample_data import sample_data_path
 from tests.conftest import tree_snapshot
 from tests.plugins.autoencoder.conftest import make_table, write_table
 

@@ -38,7 +38,7 @@ def in_memory_run(tmp_path_factory) -> Path:
     from typer.testing import CliRunner
 
     from pmtk.cli.app import build_app
-    from pmtk.core.plugins import PluginHost, reset_plugin_host
+    from pmtk.core.host.plugins import PluginHost, reset_plugin_host
 
     folder = tmp_path_factory.mktemp("memory")
     data = write_table(_split_table(), folder / "table.parquet")
@@ -99,7 +99,7 @@ def test_streamed_run_matches_the_in_memory_run(cli, tmp_path, monkeypatch, in_m
 @pytest.mark.slow
 def test_a_parquet_folder_streams_and_bounds_its_samples(cli, tmp_path, monkeypatch):
     """A folder streams at any size; past the bounds the intervals and the plot use samples."""
-    from pmtk.core import bootstrap
+    from pmtk.core.evaluation import bootstrap
     from pmtk.plugins.autoencoder import streamed_report
 
     monkeypatch.delenv(streamed.THRESHOLD_VARIABLE, raising=False)

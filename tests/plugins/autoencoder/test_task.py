@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pmtk.core.sample_data import sample_data_path
+from pmtk.core.data.sample_data import sample_data_path
 from pmtk.plugins.autoencoder.task import AutoencoderTask
 
 

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pmtk.core.errors import OptionError
-from pmtk.core.plugins import PluginHost, reset_plugin_host
+from pmtk.core.host.plugins import PluginHost, reset_plugin_host
 from pmtk.plugins.fusion.modalities import parse_modalities, tabular_modality
 from tests.badinput.fusion_cases import fusion_args, fusion_rows, with_gaps, write_patients
 
@@ -137,8 +137,8 @@ def test_predict_takes_missing_cells_and_refuses_a_patient_with_nothing(trained,
 
 def test_a_missing_modality_scores_the_same_whatever_its_placeholder(trained):
     """The model never looks at the input of a modality the patient lacks."""
-    from pmtk.core.batching import batches
-    from pmtk.core.prediction import open_run
+    from pmtk.core.data.batching import batches
+    from pmtk.core.loop.prediction import open_run
 
     data, run = trained
     host = PluginHost(entry_points=False)

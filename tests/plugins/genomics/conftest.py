@@ -111,7 +111,7 @@ def genomics_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from typer.testing import CliRunner
 
     from pmtk.cli.app import build_app
-    from pmtk.core.plugins import PluginHost, reset_plugin_host
+    from pmtk.core.host.plugins import PluginHost, reset_plugin_host
 
     root = tmp_path_factory.mktemp("genomics-run")
     data = write_fasta_folder(root / "data")

@@ -37,7 +37,7 @@ def motif_run(tmp_path_factory) -> Path:
     from typer.testing import CliRunner
 
     from pmtk.cli.app import build_app
-    from pmtk.core.plugins import PluginHost, reset_plugin_host
+    from pmtk.core.host.plugins import PluginHost, reset_plugin_host
 
     root = tmp_path_factory.mktemp("motif")
     bound, unbound, _ = _motif_data(150, seed=1)

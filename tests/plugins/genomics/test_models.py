@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pmtk.core.task import ModelSpec, RunContext
+from pmtk.core.contract.task import ModelSpec, RunContext
 from pmtk.plugins.genomics import models
 from pmtk.plugins.genomics.encoding import pack
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pmtk.core.sample_data import sample_data_path
+from pmtk.core.data.sample_data import sample_data_path
 
 pytestmark = pytest.mark.slow
 
@@ -29,8 +29,8 @@ def _logistic_regression(host, data: Path, seed: int) -> tuple[float, float]:
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import accuracy_score, roc_auc_score
 
-    from pmtk.core.examples import prepare_examples
-    from pmtk.core.task import RunContext
+    from pmtk.core.contract.task import RunContext
+    from pmtk.core.loop.examples import prepare_examples
     from pmtk.plugins.genomics.encoding import one_hot, pack
 
     task = host.registry.task("genomics")

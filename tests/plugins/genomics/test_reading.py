@@ -197,7 +197,7 @@ def test_group_column_on_an_unknown_file_is_an_option_error(tmp_path: Path):
 
 def test_a_plugin_reader_adds_a_sequence_format(host, tmp_path: Path):
     from pmtk import hookimpl
-    from pmtk.core.task import Reader
+    from pmtk.core.contract.task import Reader
 
     def read_lines(path: Path) -> list[tuple[str, str]]:
         """One 'id sequence' pair per line."""

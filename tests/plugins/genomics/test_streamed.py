@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pmtk.core.sample_data import sample_data_path
-from pmtk.core.streaming import THRESHOLD_VARIABLE
+from pmtk.core.data.sample_data import sample_data_path
+from pmtk.core.data.streaming import THRESHOLD_VARIABLE
 from tests.plugins.genomics.conftest import FAST, write_fasta
 
 pytestmark = pytest.mark.slow
@@ -93,7 +93,7 @@ def sample_runs(sample_files, tmp_path_factory) -> dict[str, Path]:
     from typer.testing import CliRunner
 
     from pmtk.cli.app import build_app
-    from pmtk.core.plugins import PluginHost, reset_plugin_host
+    from pmtk.core.host.plugins import PluginHost, reset_plugin_host
 
     host = PluginHost(entry_points=False)
     reset_plugin_host(host)

@@ -26,7 +26,7 @@ def motif_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from typer.testing import CliRunner
 
     from pmtk.cli.app import build_app
-    from pmtk.core.plugins import PluginHost, reset_plugin_host
+    from pmtk.core.host.plugins import PluginHost, reset_plugin_host
 
     root = tmp_path_factory.mktemp("variants-run")
     with pytest.MonkeyPatch.context() as patch:

@@ -40,7 +40,7 @@ def lesion_run(tmp_path_factory) -> Path:
     from typer.testing import CliRunner
 
     from pmtk.cli.app import build_app
-    from pmtk.core.plugins import PluginHost, reset_plugin_host
+    from pmtk.core.host.plugins import PluginHost, reset_plugin_host
 
     root = tmp_path_factory.mktemp("lesions")
     _write_scans(root / "data", 60, seed=0)

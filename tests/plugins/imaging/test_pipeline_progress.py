@@ -1,4 +1,4 @@
-"""The decode pass of the imaging pipeline reports its progress through core.progress."""
+"""The decode pass of the imaging pipeline reports its progress through core.runtime.progress."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import io
 
 import numpy as np
 
-from pmtk.core import progress as progress_module
+from pmtk.core.runtime import progress as progress_module
 from pmtk.plugins.imaging import pipeline
 
 

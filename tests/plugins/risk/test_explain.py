@@ -31,7 +31,7 @@ def signal_run(tmp_path_factory) -> tuple[Path, Path]:
     from typer.testing import CliRunner
 
     from pmtk.cli.app import build_app
-    from pmtk.core.plugins import PluginHost, reset_plugin_host
+    from pmtk.core.host.plugins import PluginHost, reset_plugin_host
 
     root = tmp_path_factory.mktemp("risk-explain")
     data = _two_signal_cohort(root / "cohort.csv")

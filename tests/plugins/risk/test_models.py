@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from pmtk.core.contract.task import ModelSpec, RunContext
 from pmtk.core.errors import OptionError
-from pmtk.core.task import ModelSpec, RunContext
 
 DERIVED = {
     "numeric": [
@@ -38,7 +38,7 @@ def _rows():
 def _spec(kind: str, targets: np.ndarray, host, **options) -> ModelSpec:
     import tensorflow as tf
 
-    from pmtk.core.training import class_weights
+    from pmtk.core.loop.training import class_weights
 
     context = RunContext("risk", {"dropout_rate": 0.1} | options, host.registry, dict(DERIVED))
     dataset = tf.data.Dataset.from_tensor_slices((_rows(), targets))

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pmtk.core import tables
+from pmtk.core.data import tables
 from tests.plugins.risk.conftest import make_cohort, write_table
 
 FAST = ("--epochs", "2", "--batch-size", "32", "--importance-repeats", "0", "--bootstrap", "0")
@@ -21,7 +21,7 @@ def run(tmp_path_factory) -> Path:
     from typer.testing import CliRunner
 
     from pmtk.cli.app import build_app
-    from pmtk.core.plugins import PluginHost
+    from pmtk.core.host.plugins import PluginHost
 
     folder = tmp_path_factory.mktemp("parts")
     data = write_table(make_cohort(300, seed=5), folder / "train.csv")

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from pmtk.core.contract.task import RunContext
 from pmtk.core.errors import DataError, OptionError
-from pmtk.core.task import RunContext
 from pmtk.plugins.risk.features import FEATURE_PREFIX as F
 from pmtk.plugins.risk.reading import id_source, prediction_examples, training_examples
 from pmtk.plugins.risk.task import RiskTask

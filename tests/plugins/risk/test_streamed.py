@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pmtk.core.streaming import THRESHOLD_VARIABLE
+from pmtk.core.data.streaming import THRESHOLD_VARIABLE
 from tests.plugins.risk.conftest import json_keys, make_cohort, write_table
 
 FAST = ("--epochs", "3", "--batch-size", "32", "--importance-repeats", "1", "--bootstrap", "200")
@@ -45,7 +45,7 @@ def both_runs(fixed_cohort: Path, tmp_path_factory) -> dict[str, Path]:
     from typer.testing import CliRunner
 
     from pmtk.cli.app import build_app
-    from pmtk.core.plugins import PluginHost, reset_plugin_host
+    from pmtk.core.host.plugins import PluginHost, reset_plugin_host
 
     host = PluginHost(entry_points=False)
     reset_plugin_host(host)

@@ -14,9 +14,9 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from pmtk.core import streaming
+from pmtk.core.data import streaming
+from pmtk.core.data.streaming import THRESHOLD_VARIABLE
 from pmtk.core.errors import DataError
-from pmtk.core.streaming import THRESHOLD_VARIABLE
 from tests.plugins.risk.conftest import make_cohort, write_table
 
 FAST = ("--epochs", "2", "--batch-size", "32", "--importance-repeats", "1", "--bootstrap", "100",
@@ -105,8 +105,8 @@ def test_text_in_a_numeric_column_after_the_first_block_names_column_and_line(tm
 
 def test_missing_markers_are_the_in_memory_readers(tmp_path):
     """``NA``, ``?``, ``.`` and the other pandas markers are missing, not text, in a number
-    column, as ``pmtk.core.tables.read_text_table`` reads them."""
-    from pmtk.core.tables import read_text_table
+    column, as ``pmtk.core.data.tables.read_text_table`` reads them."""
+    from pmtk.core.data.tables import read_text_table
 
     rows = "\n".join(["x,y", "1,a", "NA,b", "?,c", ".,d", "NULL,e", ",f", "2.5,g"])
     path = tmp_path / "m.csv"

@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pmtk.core import streaming
-from pmtk.core.streaming import THRESHOLD_VARIABLE
+from pmtk.core.data import streaming
+from pmtk.core.data.streaming import THRESHOLD_VARIABLE
 from tests.conftest import tree_snapshot
 from tests.plugins.risk.conftest import json_keys, make_cohort, write_table
 from tests.plugins.risk.test_survival_run import SURVIVAL, survival_cohort
@@ -42,7 +42,7 @@ def _both(cli_args: tuple, data: Path, folder: Path) -> dict[str, Path]:
     from typer.testing import CliRunner
 
     from pmtk.cli.app import build_app
-    from pmtk.core.plugins import PluginHost, reset_plugin_host
+    from pmtk.core.host.plugins import PluginHost, reset_plugin_host
 
     host = PluginHost(entry_points=False)
     reset_plugin_host(host)
@@ -252,8 +252,8 @@ def test_the_event_column_is_required_by_its_option_name(cli, tmp_path, small_ba
 
 
 def test_an_unknown_subgroup_column_is_the_in_memory_sentence(tmp_path, small_batches):
+    from pmtk.core.contract.task import RunContext
     from pmtk.core.errors import DataError
-    from pmtk.core.task import RunContext
     from pmtk.plugins.risk.streamed import open_cohort
 
     data = write_table(make_cohort(300, seed=8), tmp_path / "c.parquet")

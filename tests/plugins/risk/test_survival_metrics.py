@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pmtk.core import survival
-from pmtk.core.survival_evaluation import partial_log_likelihood
+from pmtk.core.evaluation import survival
+from pmtk.core.evaluation.survival_metrics import partial_log_likelihood
 
 
 def _cohort(rows: int = 40, seed: int = 0, ties: bool = False, censoring_scale: float = 1.5):
@@ -308,7 +308,7 @@ def test_scorer_point_estimates_equal_sksurv():
 
     from sksurv import metrics
 
-    from pmtk.core.survival_evaluation import SurvivalScorer
+    from pmtk.core.evaluation.survival_metrics import SurvivalScorer
 
     (train_times, train_events), (x, times, events) = _train_and_test(True, 0.8)
     assert 1 - train_events.mean() >= 0.4  # heavy censoring: Uno's C is reported
@@ -341,7 +341,7 @@ def test_scorer_point_estimates_equal_sksurv():
     ids=["chance", "baseline-better", "fine"],
 )
 def test_survival_runs_warn_like_every_kind(ci, versus, expected):
-    from pmtk.core.evaluation import run_warnings
+    from pmtk.core.evaluation.split_metrics import run_warnings
 
     results = {
         "test": {"c_index": 0.52},
