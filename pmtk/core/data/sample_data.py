@@ -8,7 +8,7 @@ from typing import Protocol
 
 from pmtk.core.errors import DataError, OptionError
 
-_PACKAGE = Path(__file__).resolve().parent.parent
+_PACKAGE = Path(__file__).resolve().parents[2]
 
 
 def sample_data_root() -> Path:

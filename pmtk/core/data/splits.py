@@ -1,8 +1,19 @@
-"""Train/validation/test splits shared by every task: stratified, grouped, or given by a column."""
+"""Train/validation/test splits for every task and every data size: one module, one rule set.
+
+- A ``split`` column wins. :data:`SPLIT_ALIASES` is the one table of names it may hold (any
+  case, spaces ignored), and :func:`split_names` gives the one sentence for a value it may
+  not. A column that names no validation rows gets them carved out of its training rows by
+  :func:`carve_validation`: the same rows whatever the data's size.
+- Otherwise data read whole is split at random, stratified by class and kept together by
+  group (:func:`assign_splits`); data read in parts is split by a stable hash of each row's
+  group, else id (:func:`hash_splits`), so no table of assignments is held.
+- :func:`check_splits` refuses an empty split or a split that lacks a class.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -12,8 +23,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
 SPLITS = ("train", "val", "test")
-_SPLIT_NAMES = {"train": "train", "training": "train", "val": "val", "valid": "val",
-                "validation": "val", "test": "test", "testing": "test"}  # fmt: skip
+#: What a ``split`` column may hold for each split (compared in lower case, stripped).
+SPLIT_ALIASES = {"train": "train", "training": "train", "val": "val", "valid": "val",
+                 "validation": "val", "dev": "val", "test": "test", "testing": "test"}  # fmt: skip
 
 
 def assign_splits(
@@ -27,13 +39,16 @@ def assign_splits(
     source: str,
     n: int,
     class_names: list[str] | None = None,
+    keys: pd.Series | np.ndarray | None = None,
+    where: Callable[[int], str] | None = None,
 ) -> np.ndarray:
     """Assigns each example to ``train``, ``val`` or ``test``.
 
     A ``split`` column wins; otherwise examples are split at random, stratified by
     class when ``strata`` is given, keeping every group in one split when
     ``groups`` is given. A ``split`` column with train and test but no val rows
-    (common in public data sets) gets its validation split carved out of train.
+    (common in public data sets) gets its validation split carved out of train
+    (:func:`carve_validation`, by the group, else ``keys``, else the row number).
 
     Args:
         strata: Class index per example, or None (regression, reconstruction).
@@ -45,20 +60,18 @@ def assign_splits(
         source: The data file, for error messages.
         n: Number of examples.
         class_names: Names of the classes, for error messages.
+        keys: Each example's id, to carve a validation split from a ``split`` column.
+        where: ``position -> "line N"`` naming a row in messages (default ``"row N"``).
 
     Returns:
         An array of split names, one per example.
     """
     if fixed is not None:
-        result = _fixed_splits(fixed, source)
-        if "val" not in set(result) and "train" in set(result):
-            train = np.flatnonzero(result == "train")
-            sub = lambda a: None if a is None else a[train]  # noqa: E731
-            _, val = _split(
-                train, val_fraction, sub(strata),
-                None if groups is None else groups.iloc[train], seed, source,
-            )  # fmt: skip
-            result[val] = "val"
+        result = split_names(fixed, source, where)
+        if "val" not in set(result):
+            carve_keys = groups if groups is not None else keys
+            carve_keys = np.arange(n) if carve_keys is None else np.asarray(carve_keys)
+            result = carve_validation(result, carve_keys, val_fraction=val_fraction, seed=seed)
         return result
     if not (0 < val_fraction < 1 and 0 < test_fraction < 1 and val_fraction + test_fraction < 1):
         raise OptionError(
@@ -130,16 +143,118 @@ def _check_class_sizes(strata: np.ndarray, class_names: list[str], source: str) 
         )
 
 
-def _fixed_splits(fixed: pd.Series, source: str) -> np.ndarray:
-    names = fixed.astype(str).str.strip().str.lower()
-    unknown = ~names.isin(list(_SPLIT_NAMES))
-    if unknown.any():
-        row = int(np.flatnonzero(unknown.to_numpy())[0])
+def split_names(values: Any, source: str, where: Callable[[int], str] | None = None) -> np.ndarray:
+    """The split of each row named by a ``split`` column, through :data:`SPLIT_ALIASES`.
+
+    Args:
+        values: The column's values (one batch of them when the data is read in parts).
+        source: The data file, for the message.
+        where: ``position -> "line N"`` naming a row (default ``"row N"``, counted from 1).
+
+    Raises:
+        DataError: A value the table does not name, with its row and the names allowed.
+    """
+    import pandas as pd
+
+    values = pd.Series(values).reset_index(drop=True)
+    names = values.astype(str).str.strip().str.lower().map(SPLIT_ALIASES)
+    unknown = np.flatnonzero(names.isna().to_numpy())
+    if len(unknown):
+        position = int(unknown[0])
+        place = where(position) if where is not None else f"row {position + 1}"
         raise DataError(
-            f"{source}: row {row + 1} has split '{fixed.iloc[row]}'; the 'split' column may only "
-            "hold train, val or test."
+            f"{source}: {place} has split '{values[position]}'; the 'split' column may only "
+            "hold train, val or test (or training, valid, validation, dev, testing)."
         )
-    return names.map(_SPLIT_NAMES).to_numpy(dtype=object)
+    return names.to_numpy(dtype=object)
+
+
+def carve_validation(
+    names: np.ndarray, keys: Any, *, val_fraction: float, seed: int, to: str = "val"
+) -> np.ndarray:
+    """A ``split`` column's training rows that become validation when it names none.
+
+    The rows are those whose key (group, else id) :func:`hash_splits` would put in
+    validation at ``val_fraction``: a stable choice, so data read whole and data read in
+    parts carve the same rows, and a patient's rows go together.
+
+    Args:
+        names: Split per row from :func:`split_names`.
+        keys: Group, else id, per row.
+        val_fraction: The share of the training rows (or groups) carved.
+        seed: The run's seed.
+        to: What carved rows become (a pass that does not yet know whether the column names
+            validation rows marks them apart).
+
+    Returns:
+        A copy of ``names`` with the carved rows set to ``to``.
+    """
+    carved = hash_splits(keys, val_fraction=val_fraction, test_fraction=0.0, seed=seed) == "val"
+    names = np.array(names, dtype=object)
+    names[(names == "train") & carved] = to
+    return names
+
+
+def hash_splits(keys: Any, *, val_fraction: float, test_fraction: float, seed: int) -> np.ndarray:
+    """``train``/``val``/``test`` per key from a stable 64-bit hash of the key and the seed.
+
+    The same key always lands in the same split (so a group stays together and no table of
+    assignments is needed); the shares approach the fractions as the number of keys grows.
+    """
+    import pandas as pd
+
+    values = np.asarray(keys).astype(str).astype(object)
+    hashed = pd.util.hash_array(values, hash_key=f"pmtk{seed:012d}"[-16:], categorize=False)
+    unit = hashed.astype(np.float64) / 2.0**64
+    return np.where(
+        unit < test_fraction, "test", np.where(unit < test_fraction + val_fraction, "val", "train")
+    )
+
+
+def batch_splits(
+    keys: Any,
+    options: Mapping[str, Any],
+    fixed: Any = None,
+    where: Callable[[int], str] | None = None,
+    source: str = "",
+    carve: bool = False,
+) -> np.ndarray:
+    """One part's splits when data is read in parts: its ``split`` column's names, else
+    :func:`hash_splits` of ``keys`` with the run's fractions and seed.
+
+    Args:
+        keys: The group, else the id, of each row.
+        options: The run's options (``val_fraction``, ``test_fraction``, ``seed``).
+        fixed: The part's ``split`` values, or None.
+        where: ``position -> "line N"`` / ``"row N"`` for a message.
+        source: The file, for a message.
+        carve: The ``split`` column names no validation rows anywhere in the data
+            (:func:`column_names_validation`): carve them from training.
+
+    Raises:
+        DataError: A ``split`` value :data:`SPLIT_ALIASES` does not hold.
+    """
+    val_fraction, seed = options["val_fraction"], options["seed"]
+    if fixed is None:
+        return hash_splits(
+            keys, val_fraction=val_fraction, test_fraction=options["test_fraction"], seed=seed
+        )
+    names = split_names(fixed, source, where)
+    if carve:
+        names = carve_validation(names, keys, val_fraction=val_fraction, seed=seed)
+    return names
+
+
+def column_names_validation(batches: Iterable[Any]) -> bool:
+    """Whether a ``split`` column, read part by part, names any validation row (stops at the
+    first one; values it cannot name are left for :func:`split_names` to refuse)."""
+    import pandas as pd
+
+    for values in batches:
+        names = pd.Series(values).astype(str).str.strip().str.lower().map(SPLIT_ALIASES)
+        if (names == "val").any():
+            return True
+    return False
 
 
 def check_splits(

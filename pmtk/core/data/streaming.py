@@ -30,6 +30,7 @@ import numpy as np
 
 from pmtk.core.data import csv_blocks as streaming_csv
 from pmtk.core.data.csv_blocks import csv_error, missing_markers  # noqa: F401  (importable here)
+from pmtk.core.data.splits import batch_splits, column_names_validation, hash_splits  # noqa: F401
 from pmtk.core.errors import DataError, OptionError
 from pmtk.core.runtime.progress import progress
 
@@ -237,56 +238,14 @@ def scan_batches(table: ds.Dataset, columns: list[str]) -> Iterator[pa.RecordBat
             reader.close()
 
 
-def hash_splits(keys: Any, *, val_fraction: float, test_fraction: float, seed: int) -> np.ndarray:
-    """``train``/``val``/``test`` per key from a stable 64-bit hash of the key and the seed.
-
-    The same key always lands in the same split (so a group stays together and no table of
-    assignments is needed); the shares approach the fractions as the number of keys grows.
-    """
-    import pandas as pd
-
-    values = np.asarray(keys).astype(str).astype(object)
-    hashed = pd.util.hash_array(values, hash_key=f"pmtk{seed:012d}"[-16:], categorize=False)
-    unit = hashed.astype(np.float64) / 2.0**64
-    return np.where(
-        unit < test_fraction, "test", np.where(unit < test_fraction + val_fraction, "val", "train")
-    )
-
-
-def batch_splits(
-    keys: Any, options: dict[str, Any], fixed: Any = None, where: Any = None, source: str = ""
-) -> np.ndarray:
-    """One batch's splits: its ``split`` column's values when the table has one, checked,
-    else :func:`hash_splits` of ``keys`` with the run's fractions and seed.
-
-    Args:
-        keys: The group, else the id, of each row.
-        options: The run's options (``val_fraction``, ``test_fraction``, ``seed``).
-        fixed: The batch's ``split`` values, or None.
-        where: ``position -> "line N"`` / ``"row N"`` for a message.
-        source: The file, for a message.
-
-    Raises:
-        DataError: A ``split`` value other than train, val or test (any case, any spaces).
-    """
-    if fixed is None:
-        return hash_splits(
-            keys,
-            val_fraction=options.get("val_fraction", 0.15),
-            test_fraction=options.get("test_fraction", 0.15),
-            seed=options.get("seed", 42),
-        )
-    import pandas as pd
-
-    values = pd.Series(fixed).reset_index(drop=True)
-    cleaned = values.astype(str).str.strip().str.lower()
-    bad = np.flatnonzero(~cleaned.isin(("train", "val", "test")).to_numpy())
-    if len(bad):
-        raise DataError(
-            f"{source}: {where(int(bad[0]))} has split {values[int(bad[0])]!r}; the split "
-            "column holds train, val or test."
-        )
-    return cleaned.to_numpy()
+def carves_validation(table: ds.Dataset) -> bool:
+    """Whether the table's ``split`` column names no validation row, so that
+    :func:`pmtk.core.data.splits.carve_validation` applies to every part (a pass over that
+    one column, stopped at the first validation row)."""
+    if "split" not in table.schema.names:
+        return False
+    batches = scan_batches(table, ["split"])
+    return not column_names_validation(batch.column("split").to_pandas() for batch in batches)
 
 
 class RunningMoments:

@@ -97,6 +97,7 @@ def prepare_examples(task: Task, context: RunContext) -> PreparedExamples:
         source=source,
         n=len(examples),
         class_names=targets.class_names,
+        keys=examples["id"],
     )
     check_splits(split, strata, targets.class_names, source)
     return PreparedExamples(path, examples, targets, split)

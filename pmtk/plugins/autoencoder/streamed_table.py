@@ -28,6 +28,7 @@ from pmtk.core.data.streaming import (
     Reservoir,
     RunningMoments,
     batch_splits,
+    carves_validation,
     open_streamed_table,
     open_table,
     scan_batches,
@@ -36,8 +37,8 @@ from pmtk.core.data.tables import finite_values
 from pmtk.core.errors import DataError, OptionError
 from pmtk.core.loop.streamed import StreamedExamples
 from pmtk.plugins.autoencoder.models import VARIANCE_FLOOR, check_options
-from pmtk.plugins.autoencoder.reading import FEATURE_PREFIX, _names, _numeric_features
-from pmtk.plugins.autoencoder.task import column_options
+from pmtk.plugins.autoencoder.reading import FEATURE_PREFIX, listed_names, numeric_features
+from pmtk.plugins.autoencoder.sample import column_options
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -79,6 +80,7 @@ class StreamedFeatures(StreamedExamples):
         self.group_column = context.group_column
         self.row_label = ("line", 2) if path.suffix.lower() in _TEXT else ("row", 1)
         self.features = self._features(table.schema)
+        self.carve = carves_validation(table)
         check_options(options, len(self.features), self.source)
         self.targets = Targets("reconstruction")
         self.nonfinite = 0  # values --nonfinite-as-missing turned missing in the first pass
@@ -95,17 +97,17 @@ class StreamedFeatures(StreamedExamples):
             if column is not None and column not in header.columns:
                 raise OptionError(
                     f"{self.source} has no column '{column}' ({flag}); its columns are: "
-                    f"{_names(header.columns)}."
+                    f"{listed_names(header.columns)}."
                 )
         group = self.group_column
         if group is not None and group not in header.columns:
             raise DataError(
                 f"{self.source} has no column '{group}' (--group-column); its columns are: "
-                f"{_names(header.columns)}."
+                f"{listed_names(header.columns)}."
             )
         aside = {*(column for _, column in named), *excluded, group, "split"}
         candidates = [c for c in header.columns if c not in aside]
-        return _numeric_features(candidates, header, self.source)
+        return numeric_features(candidates, header, self.source)
 
     # ------------------------------------------------------------------ reading batches
 
@@ -181,7 +183,12 @@ class StreamedFeatures(StreamedExamples):
         else:  # the id, else the row number
             keys = frame["id"].to_numpy()
         return batch_splits(
-            keys, self.options, fixed, lambda row: self._where(offset + row), self.source
+            keys,
+            self.options,
+            fixed,
+            lambda row: self._where(offset + row),
+            self.source,
+            carve=self.carve,
         )
 
     def _where(self, row: int) -> str:
@@ -211,7 +218,7 @@ class StreamedFeatures(StreamedExamples):
                     if v <= VARIANCE_FLOOR]  # fmt: skip
         if constant:
             print(
-                f"Warning: {self.source}: constant column(s) {_names(constant)} carry no "
+                f"Warning: {self.source}: constant column(s) {listed_names(constant)} carry no "
                 "information; they are kept, standardised to 0 and reconstructed as their mean.",
                 file=sys.stderr,
             )

@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pmtk.core.data.splits import SPLITS
-from pmtk.core.data.streaming import IMPORTANCE_ROWS, Reservoir, hash_splits, streams
+from pmtk.core.data.splits import SPLITS, carve_validation, hash_splits, split_names
+from pmtk.core.data.streaming import IMPORTANCE_ROWS, Reservoir, streams
 from pmtk.core.errors import DataError, OptionError
 from pmtk.core.evaluation.baseline import BASELINE_ROWS
 from pmtk.core.loop.streamed import StreamedExamples
@@ -39,8 +39,6 @@ if TYPE_CHECKING:
 #: A split column's training rows whose hash would put them in validation ("carve"): they
 #: are validation rows when the column names no validation row, else training rows.
 _BUCKETS = (*SPLITS, "carve")
-_SPLIT_NAMES = {"train": "train", "training": "train", "val": "val", "valid": "val",
-                "validation": "val", "test": "test", "testing": "test"}  # fmt: skip
 #: The baseline's training and validation samples hold at most this many bases each (its
 #: features are one-hot rows, copied several times by its scikit-learn pipeline: about 0.5 GB
 #: transient at this size), and at most ``BASELINE_ROWS`` sequences.
@@ -181,18 +179,11 @@ class StreamedSequences(StreamedExamples):
                 buckets[frame["chrom"].isin(self.holdout).to_numpy()] = "test"
                 buckets[frame["chrom"].isin(self.val_chromosomes).to_numpy()] = "val"
             return buckets
-        names = frame["split"].astype(str).str.strip().str.lower().map(_SPLIT_NAMES)
-        unknown = names.isna().to_numpy()
-        if unknown.any():
-            position = int(np.flatnonzero(unknown)[0])
-            raise DataError(
-                f"{self.name}: row {offset + position + 1} has split "
-                f"'{frame['split'].iloc[position]}'; the 'split' column may only hold train, "
-                "val or test."
-            )
-        buckets = names.to_numpy(dtype=object)
-        carved = hash_splits(keys, val_fraction=val, test_fraction=0.0, seed=seed) == "val"
-        buckets[(buckets == "train") & carved] = "carve"
+        names = split_names(
+            frame["split"], self.name, lambda position: f"row {offset + position + 1}"
+        )
+        # "carve" until the statistics pass knows whether the column names validation rows
+        buckets = carve_validation(names, keys, val_fraction=val, seed=seed, to="carve")
         return buckets
 
     def _decoded(self, statistics: bool = False) -> Iterator[tuple[pd.DataFrame, np.ndarray]]:

@@ -34,6 +34,7 @@ from pmtk.core.data.streaming import (
     Reservoir,
     RunningMoments,
     batch_splits,
+    carves_validation,
     open_streamed_table,
     open_table,
     scan_batches,
@@ -42,8 +43,17 @@ from pmtk.core.data.tables import finite_values, where
 from pmtk.core.errors import DataError
 from pmtk.core.evaluation.baseline import BASELINE_ROWS
 from pmtk.core.loop.streamed import StreamedExamples
-from pmtk.plugins.risk.features import FEATURE_PREFIX, MAX_CATEGORIES, category_text, input_names
-from pmtk.plugins.risk.reading import _roles, label_values, resolved_target, target_name
+from pmtk.plugins.risk.columns import column_list, column_roles
+from pmtk.plugins.risk.features import (
+    CAMEL_ID,
+    FEATURE_PREFIX,
+    ID_NAME,
+    MAX_CATEGORIES,
+    category_text,
+    input_names,
+    model_inputs,
+)
+from pmtk.plugins.risk.reading import label_values, resolved_target, target_name
 from pmtk.plugins.risk.streamed_columns import (
     Subgroups,
     column_kinds,
@@ -94,8 +104,6 @@ def _text_columns(names: list[str], context: RunContext) -> set[str]:
     A survival run's time and event columns are text too, so a bad value gets the in-memory
     reader's sentence; so is an excluded ``--subgroup-column`` (as the in-memory path reads it).
     """
-    from pmtk.plugins.risk.features import _CAMEL_ID, _ID_NAME
-    from pmtk.plugins.risk.reading import column_list
     from pmtk.plugins.risk.survival_reading import survival_columns
 
     options = context.options
@@ -106,7 +114,7 @@ def _text_columns(names: list[str], context: RunContext) -> set[str]:
         chosen.add(options["subgroup_column"])
     if options.get("id_column") is None:
         skip = {resolved_target(options), *column_list(options.get("exclude")), *chosen}
-        named = [n for n in names if n not in skip and (_ID_NAME.search(n) or _CAMEL_ID.search(n))]
+        named = [n for n in names if n not in skip and (ID_NAME.search(n) or CAMEL_ID.search(n))]
         chosen |= set(named[:1])
     return {name for name in chosen if name is not None}
 
@@ -130,13 +138,14 @@ class StreamedCohort(StreamedExamples):
             roles = survival_roles(header, options, columns, self.source, context.group_column)
         self.target = target_name(header, options, self.source)
         if columns is None:
-            roles = _roles(header, options, self.target, self.source, context.group_column)
+            roles = column_roles(header, options, self.target, self.source, context.group_column)
         self.subgroup = options.get("subgroup_column")
         self.subgroups = Subgroups()
         self.kinds = column_kinds(table.schema, roles, self.target)
         self.id_column = id_column(self.kinds, roles)
         self.group_column = roles["group"]
         self.has_split = "split" in table.schema.names
+        self.carve = carves_validation(table)
         for column in (self.id_column, self.group_column):
             self.kinds.pop(column, None)
         if not self.kinds:
@@ -222,7 +231,9 @@ class StreamedCohort(StreamedExamples):
         def place(position: int) -> str:  # the row in the file, as the batch numbers it
             return where(raw, int(examples.index[position]) - first)
 
-        return batch_splits(key.to_numpy(), self.options, fixed, place, self.source)
+        return batch_splits(
+            key.to_numpy(), self.options, fixed, place, self.source, carve=self.carve
+        )
 
     # ------------------------------------------------------------------ the statistics pass
 
@@ -376,8 +387,6 @@ class StreamedCohort(StreamedExamples):
 
     def batches(self, context: RunContext) -> Iterator[tuple[Any, np.ndarray, np.ndarray]]:
         """Every labelled row in batches: model inputs, encoded targets, split names."""
-        from pmtk.plugins.risk.task import model_inputs
-
         for examples, split in self._decoded(with_ids=False):
             yield model_inputs(examples, context.derived), self._encoded(examples), split
 
@@ -397,8 +406,6 @@ class StreamedCohort(StreamedExamples):
     def dataset(self, name: str, context: RunContext) -> tf.data.Dataset:
         """One split's unbatched ``(inputs, target)`` dataset, streamed from disk."""
         import tensorflow as tf
-
-        from pmtk.plugins.risk.task import model_inputs
 
         derived = context.derived
 

@@ -6,7 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pmtk.core.data.splits import SPLITS, assign_splits, check_splits
+from pmtk.core.data.splits import (
+    SPLITS,
+    assign_splits,
+    batch_splits,
+    check_splits,
+    split_names,
+)
 from pmtk.core.errors import DataError, OptionError
 
 SOURCE = "/data/cohort.csv"
@@ -167,12 +173,44 @@ def test_check_splits_accepts_complete_splits():
 
 
 def test_split_column_without_val_carves_val_from_train():
-    fixed = pd.Series(["train"] * 40 + ["test"] * 10)
-    strata = np.array([0, 1] * 25)
+    fixed = pd.Series(["train"] * 4000 + ["test"] * 1000)
+    ids = pd.Series([f"P{i:05d}" for i in range(5000)])
     result = assign_splits(
-        strata=strata, groups=None, fixed=fixed, val_fraction=0.2, test_fraction=0.15,
-        seed=1, source="data.csv", n=50,
+        strata=np.array([0, 1] * 2500), groups=None, fixed=fixed, val_fraction=0.2,
+        test_fraction=0.15, seed=1, source="data.csv", n=5000, keys=ids,
     )  # fmt: skip
-    assert (result[40:] == "test").all()
-    assert (result[:40] == "val").sum() == 8
-    assert set(strata[:40][result[:40] == "val"]) == {0, 1}
+    assert (result[4000:] == "test").all()
+    assert 0.17 < (result[:4000] == "val").mean() < 0.23
+    # The rows read in parts carve are the same rows, whatever the part boundaries.
+    options = {"val_fraction": 0.2, "test_fraction": 0.15, "seed": 1}
+    parts = [batch_splits(ids[i : i + 700], options, fixed[i : i + 700], carve=True)
+             for i in range(0, 5000, 700)]  # fmt: skip
+    assert (np.concatenate(parts) == result).all()
+
+
+def test_carving_keeps_a_group_in_one_split():
+    groups = pd.Series([f"patient{i // 4}" for i in range(800)])
+    result = assign_splits(
+        strata=None, groups=groups, fixed=pd.Series(["train"] * 600 + ["test"] * 200),
+        val_fraction=0.15, test_fraction=0.15, seed=3, source="data.csv", n=800,
+    )  # fmt: skip
+    assert (pd.Series(result).groupby(groups).nunique() == 1).all()
+    assert (result[:600] == "val").any()
+
+
+@pytest.mark.parametrize("spelt", ["validation", "Valid", " VAL ", "dev"])
+def test_the_alias_table_is_shared_by_both_paths(spelt):
+    fixed = pd.Series(["train", spelt, "test", "Training", "testing"])
+    expected = ["train", "val", "test", "train", "test"]
+    assert list(split_names(fixed, "data.csv")) == expected
+    options = {"val_fraction": 0.15, "test_fraction": 0.15, "seed": 0}
+    assert list(batch_splits(np.arange(5), options, fixed)) == expected
+
+
+def test_a_value_outside_the_table_names_its_row_on_both_paths():
+    fixed = pd.Series(["train", "train", "holdout"])
+    with pytest.raises(DataError, match=r"^data.csv: row 3 has split 'holdout'; the 'split' col"):
+        split_names(fixed, "data.csv")
+    options = {"val_fraction": 0.15, "test_fraction": 0.15, "seed": 0}
+    with pytest.raises(DataError, match=r"^data.csv: line 12 has split 'holdout'; the 'split' c"):
+        batch_splits(np.arange(3), options, fixed, lambda i: f"line {i + 10}", "data.csv")

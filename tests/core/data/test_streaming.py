@@ -180,6 +180,6 @@ def test_batch_splits_check_a_split_column_and_hash_otherwise():
     assert (batch_splits(keys, options) == expected).all()
     fixed = pd.Series([" Train", "VAL", "test"], index=[7, 8, 9])
     assert list(batch_splits(keys[:3], options, fixed)) == ["train", "val", "test"]
-    with pytest.raises(DataError, match=r"f.csv: line 12 has split 'dev'; the split column"):
-        batch_splits(keys[:2], options, pd.Series(["val", "dev"]), lambda p: f"line {p + 11}",
+    with pytest.raises(DataError, match=r"f.csv: line 12 has split 'hold'; the 'split' column"):
+        batch_splits(keys[:2], options, pd.Series(["val", "hold"]), lambda p: f"line {p + 11}",
                      "f.csv")  # fmt: skip

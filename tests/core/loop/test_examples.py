@@ -39,7 +39,7 @@ def test_data_path_defaults_to_the_sample_data(tmp_path, monkeypatch):
 
 
 def test_sample_data_root_is_the_checkout_folder():
-    assert sample_data.sample_data_root() == Path(__file__).resolve().parents[2] / "sample_data"
+    assert sample_data.sample_data_root() == Path(__file__).resolve().parents[3] / "sample_data"
     assert sample_data.sample_data_path("imaging") == sample_data.sample_data_root() / "imaging"
 
 

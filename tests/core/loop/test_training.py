@@ -20,7 +20,7 @@ from tests.core.fake_task import OBSERVED, FakePlugin, FakeTask, options_for, wr
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 RUN_FILES = {"model.keras", "config.json", "history.csv", "metrics.json", "predictions.csv", "logs"}
 #: Imbalanced on purpose (40 vs 16), so the loop must use class weights.
 COUNTS = {"normal": 40, "lesion": 16}

@@ -21,7 +21,7 @@ import pytest
 from pmtk.core.errors import OptionError
 from pmtk.core.runtime.distributed import EXPECTED_SHAPE, read_tf_config
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 PMTK = [sys.executable, "-c", "from pmtk.cli.app import main; main()"]
 #: Test metrics, and the mean absolute difference of test scores, of a 2-worker run and a
 #: single-process run of the same seed agree this closely: the global batches are the same,

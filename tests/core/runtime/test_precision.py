@@ -11,7 +11,7 @@ import pytest
 
 from pmtk.core.runtime.precision import PRECISIONS, float32_outputs, precision_policy
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.mark.parametrize("name", PRECISIONS)
