@@ -17,7 +17,6 @@ from pmtk.core.explaining.check import (
     randomise_top_layers,
     rank_correlations,
     sanity_check,
-    warnings_of,
 )
 from pmtk.core.explaining.contract import (
     Explainer,
@@ -29,6 +28,7 @@ from pmtk.core.explaining.contract import (
 )
 from pmtk.core.explaining.progress import progress, progress_bar
 from pmtk.core.explaining.running import check_modality, check_settings, explain, open_run
+from pmtk.core.report.explanations import warnings_of
 
 __all__ = [
     "RANDOMISED_SHARE",

@@ -2,7 +2,8 @@
 
 The same explanations are computed with the upper half of the model's weight layers
 shuffled and compared with Spearman's rank correlation. A high correlation means the
-explanation barely depends on what the model learned, and ``warnings_of`` says so.
+explanation barely depends on what the model learned, and the report and ``pmtk explain``
+say so (``pmtk.core.report.explanations.warnings_of``).
 """
 
 from __future__ import annotations
@@ -106,18 +107,3 @@ def sanity_check(
         "threshold": SANITY_THRESHOLD,
         "passed": None if median is None else bool(median < SANITY_THRESHOLD),
     }
-
-
-def warnings_of(summary: dict[str, Any]) -> list[str]:
-    """The ``Warning:`` sentences a summary calls for."""
-    check = summary.get("sanity_check", {})
-    lines = []
-    if check.get("passed") is False:
-        lines.append(
-            f"Warning: the explanations of the trained model and of a model whose top layers "
-            f"were randomised have a median rank correlation of {check['median_spearman']:.2f} "
-            f"(at or above {SANITY_THRESHOLD}), so the explanation may not reflect what the "
-            "model learned; read it with care."
-        )
-    lines.extend(f"Warning: {text}" for text in summary.get("warnings", []))
-    return lines

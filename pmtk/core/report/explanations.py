@@ -74,8 +74,6 @@ def explain_sections(run_dir: Path, positive_class: str | None = None) -> list[S
 
 def check_section(summary: dict[str, Any], positive_class: str | None = None) -> Section:
     """The sanity check as a table, with its warning (and the explainer's) when there is one."""
-    from pmtk.core.explaining.check import warnings_of
-
     check = summary.get("sanity_check") or {}
     passed = check.get("passed")
     verdict = {True: "passed: the explanations depend on what the model learned",
@@ -187,3 +185,18 @@ def _inline(folder: Path, names: list[str], budget: list[int]) -> list[tuple[str
         budget[0] -= path.stat().st_size
         shown.append((png_data_uri(path), Path(name).stem))
     return shown
+
+
+def warnings_of(summary: dict[str, Any]) -> list[str]:
+    """The ``Warning:`` sentences an explanation's ``summary.json`` calls for."""
+    check = summary.get("sanity_check", {})
+    lines = []
+    if check.get("passed") is False:
+        lines.append(
+            f"Warning: the explanations of the trained model and of a model whose top layers "
+            f"were randomised have a median rank correlation of {check['median_spearman']:.2f} "
+            f"(at or above {check['threshold']}), so the explanation may not reflect what the "
+            "model learned; read it with care."
+        )
+    lines.extend(f"Warning: {text}" for text in summary.get("warnings", []))
+    return lines
