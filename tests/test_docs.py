@@ -75,7 +75,7 @@ def test_hook_has_a_test(hook):
 
 
 def test_environment_switches_are_documented():
-    source = (ROOT / "pmtk" / "core" / "plugins.py").read_text()
+    source = (ROOT / "pmtk" / "core" / "host" / "plugins.py").read_text()
     switches = set(re.findall(r"\bPMTK_[A-Z_]+\b", source))
     assert {"PMTK_LOAD_PLUGINS", "PMTK_DISABLE_PLUGINS", "PMTK_TRACE_PLUGINS"} <= switches
     index = (DOCS / "index.md").read_text()
@@ -102,12 +102,60 @@ def test_registry_api_for_commands_is_documented():
     assert not missing, f"the registry table of hooks.md misses: {missing}"
 
 
-@pytest.mark.parametrize("page", sorted(p.name for p in DOCS.glob("*.md")))
+PAGES = sorted([str(p.relative_to(ROOT)) for p in (ROOT / "docs").rglob("*.md")] + ["README.md"])
+
+
+def anchor(heading: str) -> str:
+    """The anchor GitHub gives a heading: ``Where `pmtk` differs`` -> ``where-pmtk-differs``."""
+    slug = re.sub(r"[^\w\- ]", "", heading.strip().lower())
+    return slug.replace(" ", "-")
+
+
+@pytest.mark.parametrize("page", PAGES)
 def test_relative_links_resolve(page):
-    text = (DOCS / page).read_text()
-    for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text):
-        if "://" not in target:
-            assert (DOCS / target).exists(), f"{page} links to {target}, which does not exist"
+    path = ROOT / page
+    text = re.sub(r"```.*?```", "", path.read_text(), flags=re.DOTALL)
+    for target, fragment in re.findall(r"\]\(([^)#\s]*)(?:#([^)\s]*))?\)", text):
+        if "://" in target:
+            continue
+        linked = (path.parent / target) if target else path
+        assert linked.exists(), f"{page} links to {target}, which does not exist"
+        if fragment and linked.suffix == ".md":
+            headings = re.findall(r"^#+ (.+)$", linked.read_text(), flags=re.MULTILINE)
+            anchors = {anchor(heading) for heading in headings}
+            assert fragment in anchors, f"{page} links to {target}#{fragment}: no such heading"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_scripts_named_in_the_docs_exist(page):
+    text = (ROOT / page).read_text()
+    for script in set(re.findall(r"\b((?:benchmarks|scripts)/\w+\.(?:py|sh))\b", text)):
+        assert (ROOT / script).is_file(), f"{page} names {script}, which does not exist"
+
+
+def test_readme_is_a_short_guide():
+    readme = (ROOT / "README.md").read_text()
+    assert len(readme.splitlines()) <= 300, "the README is a guide; move reference to docs/"
+    for command in ("bash scripts/quickstart.sh", "bash scripts/test.sh"):
+        assert command in readme
+    for page in ("reference.md", "benchmarks.md", "differences.md", "architecture.md"):
+        assert f"(docs/{page}" in readme, f"the README does not link docs/{page}"
+
+
+def test_docs_index_lists_every_page():
+    index = (ROOT / "docs" / "index.md").read_text()
+    pages = [str(p.relative_to(ROOT / "docs")) for p in (ROOT / "docs").rglob("*.md")]
+    missing = [page for page in pages if page != "index.md" and f"]({page})" not in index]
+    assert not missing, f"docs/index.md does not link: {missing}"
+
+
+def test_speed_table_lives_in_benchmarks_with_its_commands():
+    page = (ROOT / "docs" / "benchmarks.md").read_text()
+    speed = sections(ROOT / "docs" / "benchmarks.md")["Speed"]
+    rows = [line for line in speed.splitlines() if line.startswith("| `")]
+    assert rows, "docs/benchmarks.md has no Speed table"
+    assert all("benchmarks/" in row.split("|")[1] for row in rows), "a row without its command"
+    assert "scripts/readme_numbers.py" in page and "scripts/genomics_seeds.py" in page
 
 
 def test_tutorial_shows_the_files_the_scaffold_writes():

@@ -21,7 +21,7 @@ def pmtk_register_models(register):
     """Registers ``small_cnn`` (default) and ``seed`` (the seed article's CNN)."""
     from pmtk.plugins.imaging import models
 
-    register("imaging", "small_cnn", models.build_small_cnn, "4 conv blocks + batch norm (default)")
+    register("imaging", "small_cnn", models.build_small_cnn, "4 conv blocks + group norm (default)")
     register("imaging", "seed", models.build_seed_cnn, "the seed article's one-layer CNN")
 
 
