@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from pmtk import hookimpl
+from pmtk.core.contract.options import RunOptions
 from pmtk.core.contract.task import ModelSpec, RunContext, Task, TaskOption
 from pmtk.core.errors import DataError
 
@@ -154,13 +155,13 @@ def write_table(
     return path
 
 
-def options_for(data: Path, output: Path, **overrides: Any) -> dict[str, Any]:
-    """Resolved options of a tiny fake run (what ``pmtk run fake`` would pass to train)."""
-    from pmtk.core.host.options import all_options
+def options_for(data: Path, output: Path, **overrides: Any) -> RunOptions:
+    """Resolved options of a tiny fake run (what ``pmtk run fake`` would pass to train).
 
-    options = {option.name: option.default for option in all_options(FakeTask())}
-    options.update(
+    ``overrides`` may name common options and the task's own (``hidden_units``).
+    """
+    task_options = {option.name: option.default for option in FakeTask.options}
+    values = dict(
         data=data, output=output, model="dense", epochs=2, batch_size=8, patience=5, seed=7
     )
-    options.update(overrides)
-    return options
+    return RunOptions.from_mapping(values | task_options | overrides)

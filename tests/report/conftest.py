@@ -30,7 +30,8 @@ def write_fake_run(folder: Path, kind: str = "binary", seed: int = 0, model: str
     scored = Scored(kind, truth, scores, classes, baseline=scores["test"] * 0.9 + 0.05,
                     subgroup_values=np.array(["F", "M"] * 40))  # fmt: skip
     metrics = {"task": "risk"} | {s: evaluate(kind, truth[s], scores[s]) for s in truth}
-    metrics |= clinical_results(scored, options)
+    metrics |= clinical_results(scored, resamples=100, seed=1, target_sensitivity=0.9,
+                                subgroup_column="sex")  # fmt: skip
     metrics |= {"n": {s: len(v) for s, v in truth.items()}, "warnings": ["test auroc is low."]}
     config = {"task": "risk", "options": options, "target": {"kind": kind, "class_names": classes},
               "data_hash": "sha256:abc", "versions": {"pmtk": "0.1.0"}}  # fmt: skip

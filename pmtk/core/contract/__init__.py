@@ -3,6 +3,7 @@
 - ``task``: ``Task`` (read, derive, dataset, ...) and ``TaskOption``.
 - ``context``: ``RunContext`` (read-only options and derived settings), ``ModelSpec``,
   ``SplitData``.
+- ``options``: ``RunOptions``, the options every run takes, each default stated once.
 - ``targets``: target kinds, their inference from labels, losses and output layers.
 - ``reader``: a file-format ``Reader`` contributed to a task.
 - ``encoders``: ``Encoded`` and the encoder + head composition of a model.
@@ -17,6 +18,7 @@ This is the bottom of the plugin API: it imports only ``errors``, ``data`` and
 
 from pmtk.core.contract.context import ModelSpec, RunContext, SplitData
 from pmtk.core.contract.encoders import Encoded, fuse, model_builder
+from pmtk.core.contract.options import RunOptions
 from pmtk.core.contract.reader import Reader
 from pmtk.core.contract.targets import TARGET_KINDS, SurvivalLabel, Targets, output_layer
 from pmtk.core.contract.task import Task, TaskOption
@@ -27,6 +29,7 @@ __all__ = [
     "ModelSpec",
     "Reader",
     "RunContext",
+    "RunOptions",
     "SplitData",
     "SurvivalLabel",
     "Targets",

@@ -9,9 +9,12 @@ import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from pmtk.core.contract.options import COMMON_DEFAULTS
 from pmtk.core.contract.reader import Reader, best_reader
+from pmtk.core.errors import PmtkError
 
 if TYPE_CHECKING:
     import numpy as np
@@ -81,9 +84,78 @@ class Settings(dict):
         super().clear()
 
 
+class Options(Settings):
+    """The run context's ``options``: every option of the run, as a mapping and typed.
+
+    As a mapping (``options["image_size"]``, ``options.get("seed")``) it holds the values the
+    run was given, every option for a run pmtk started, and writing into it is deprecated as
+    for :class:`Settings`. Typed reads state no default of their own:
+
+    - ``options.seed``, ``options.bootstrap``, ...: a common option
+      (:class:`pmtk.core.contract.options.RunOptions`), or its default where the mapping
+      lacks it (a context built by hand, a run directory written by an older pmtk);
+    - ``options.task_option("image_size")``: an option of the task, or the default its
+      :class:`pmtk.core.contract.task.TaskOption` declares.
+    """
+
+    _declared: Mapping[str, Any] = MappingProxyType({})
+
+    def __init__(self, values: Mapping[str, Any] = (), declared: Mapping[str, Any] = ()):
+        """``values``: the run's options; ``declared``: the default of each option the task
+        declares, by name."""
+        super().__init__(values)
+        self._declared = MappingProxyType(dict(declared))
+
+    def __reduce__(self) -> tuple[Any, ...]:  # copies and pickles without a deprecated write
+        return (Options, (dict(self), dict(self._declared)))
+
+    def __getattr__(self, name: str) -> Any:
+        if name in COMMON_DEFAULTS:
+            return self[name] if name in self else COMMON_DEFAULTS[name]
+        raise AttributeError(
+            f"Run options have no attribute '{name}': read a task's option with "
+            f"options.task_option('{name}')."
+        )
+
+    def task_option(self, name: str) -> Any:
+        """The value of the task's option ``name``.
+
+        Returns:
+            The run's value, or the default the task's ``TaskOption`` declares when the
+            mapping lacks it.
+
+        Raises:
+            KeyError: The mapping lacks it and the task declares no such option, or the
+                context was built without the registry that knows the task.
+        """
+        if name in self:
+            return self[name]
+        if name in self._declared:
+            return self._declared[name]
+        raise KeyError(
+            f"The run's options have no '{name}', and no declaration of it is known: the "
+            "task declares no such option, or the context was built without the registry "
+            f"(give '{name}' in the options, or pass the registry)."
+        )
+
+
 def _settings(values: Mapping[str, Any] | None) -> Settings:
     # The same object when it already is one, so a copied context shares it.
     return values if isinstance(values, Settings) else Settings(values or {})
+
+
+def _options(values: Mapping[str, Any] | None, registry: Any, task_name: str) -> Options:
+    """The context's :class:`Options`: the same object when it already is one (a copied
+    context shares it), else the values with the defaults the task declares."""
+    if isinstance(values, Options):
+        return values
+    declared: dict[str, Any] = {}
+    if registry is not None:
+        try:
+            declared = {option.name: option.default for option in registry.task(task_name).options}
+        except (PmtkError, AttributeError):  # an unknown task, or no registry to ask
+            declared = {}
+    return Options(values or {}, declared)
 
 
 @dataclass(frozen=True)
@@ -100,7 +172,9 @@ class RunContext:
 
     Attributes:
         task: Name of the task.
-        options: Resolved options (common and task-specific), as stored in ``config.json``.
+        options: Resolved options (common and task-specific), as stored in ``config.json``:
+            an :class:`Options` mapping, typed as ``options.seed`` (common options) and
+            ``options.task_option("image_size")`` (the task's).
         registry: The plugin registry of this process. Kept for plugins written before
             ``readers`` existed; a task needs only ``readers``.
         derived: What the task's ``derive`` returned from the training data (for example
@@ -123,7 +197,7 @@ class RunContext:
     group_column: str | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "options", _settings(self.options))
+        object.__setattr__(self, "options", _options(self.options, self.registry, self.task))
         object.__setattr__(self, "derived", _settings(self.derived))
 
     def reader_for(self, file_name: str) -> Reader | None:
@@ -165,9 +239,9 @@ class ModelSpec:
     class_weight: dict[int, float] | None = None
 
     @property
-    def options(self) -> Mapping[str, Any]:
-        """The run's resolved options."""
-        return self.context.options
+    def options(self) -> Options:
+        """The run's resolved options (the context's :class:`Options`)."""
+        return self.context.options  # type: ignore[return-value]
 
 
 @dataclass

@@ -9,13 +9,15 @@ TensorFlow, so tasks can be listed without loading it.
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable, Sequence
+import warnings
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 # The types a task touches, importable from here as before.
 from pmtk.core.contract.context import InputShape, ModelSpec, RunContext, SplitData
+from pmtk.core.contract.derivation import Derivation, WholeDerivation
 from pmtk.core.contract.reader import Reader
 from pmtk.core.contract.targets import TARGET_KINDS, Targets
 from pmtk.core.errors import DataError
@@ -33,10 +35,22 @@ __all__ = [
     "Reader",
     "RunContext",
     "SplitData",
+    "Derivation",
     "Targets",
     "Task",
     "TaskOption",
 ]
+
+
+#: Methods tasks implemented before pmtk 0.2 read data of every size one way, and what does
+#: their job now (a task that still defines one gets a ``DeprecationWarning``; its data is
+#: read through ``read``, as one part).
+RETIRED_METHODS = {
+    "stream": "yield the examples in parts from read_parts and accumulate what the task "
+    "learns with derivation()",
+    "prediction_parts": "read_parts(path, context, require_labels=False) is used to predict "
+    "in parts (it is still called for one release)",
+}
 
 
 @dataclass(frozen=True)
@@ -88,6 +102,17 @@ class Task(abc.ABC):
     #: embeds this task's examples when another model combines them (fusion); None: none.
     default_encoder: ClassVar[str | None] = None
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for retired, instead in RETIRED_METHODS.items():
+            if retired in cls.__dict__:
+                warnings.warn(
+                    f"{cls.__qualname__}.{retired} is no longer called (pmtk 0.2 reads every "
+                    f"task's data through one path); {instead}.",
+                    DeprecationWarning,
+                    stacklevel=2,
+                )
+
     @abc.abstractmethod
     def read(self, path: Path, context: RunContext, *, require_labels: bool = True) -> pd.DataFrame:
         """Reads ``path`` into the examples table.
@@ -104,6 +129,43 @@ class Task(abc.ABC):
             DataError: The path is missing, empty, unreadable or malformed.
         """
         raise NotImplementedError
+
+    def read_parts(
+        self, path: Path, context: RunContext, *, require_labels: bool = True
+    ) -> Iterator[pd.DataFrame]:
+        """Reads ``path`` into the examples table in parts, in a fixed order.
+
+        The loop calls it for every pass over the data (statistics, training epochs,
+        evaluation), so each call reads from the start and yields the same parts. Data that
+        fits in memory is one part, which the loop then holds and splits stratified by class;
+        data read in several parts is split by a stable hash of each row's group, else id
+        (a ``split`` column wins either way). Parts carry ``attrs["row_label"]`` (such as
+        ``("line", 2)`` for a part starting on file line 2) so messages name the right row.
+
+        The default yields :meth:`read` as one part: a task that reads data bigger than
+        memory overrides it (with :meth:`derivation`).
+
+        Args:
+            path: File or folder given with ``--data``.
+            context: The run context.
+            require_labels: False when predicting: labels may be absent.
+
+        Yields:
+            Examples tables as :meth:`read` returns them, each for some of the rows.
+
+        Raises:
+            DataError: As :meth:`read`, naming the row where the problem is.
+        """
+        yield self.read(path, context, require_labels=require_labels)
+
+    def derivation(self, context: RunContext) -> Derivation:
+        """What accumulates, part by part, the settings learned from the training rows.
+
+        The default keeps the training parts and calls :meth:`derive` on them joined
+        (:class:`pmtk.core.contract.derivation.WholeDerivation`). A task that reads data
+        bigger than memory returns a derivation whose memory does not grow with the rows.
+        """
+        return WholeDerivation(self, context)
 
     def modality_examples(
         self,

@@ -121,10 +121,11 @@ def _estimator(kind: str, x: Any, strength: float) -> Any:
         model = Ridge(alpha=1.0 / strength)
     else:
         model = LogisticRegression(C=strength, max_iter=2000)
-    return make_pipeline(_preprocessing(x), model)
+    return make_pipeline(feature_preprocessing(x), model)
 
 
-def _preprocessing(x: Any) -> Any:
+def feature_preprocessing(x: Any) -> Any:
+    """An unfitted scikit-learn transform: impute and scale numbers, one-hot the text columns."""
     from sklearn.compose import ColumnTransformer, make_column_selector
     from sklearn.impute import SimpleImputer
     from sklearn.pipeline import make_pipeline

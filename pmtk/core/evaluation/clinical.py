@@ -41,13 +41,22 @@ class Scored:
     subgroup_values: np.ndarray | None = None
 
 
-def clinical_results(scored: Scored, options: dict[str, Any]) -> dict[str, Any]:
+def clinical_results(
+    scored: Scored,
+    *,
+    resamples: int,
+    seed: int,
+    target_sensitivity: float,
+    subgroup_column: str | None,
+) -> dict[str, Any]:
     """The ``metrics.json`` entries beside the split metrics.
 
     Args:
         scored: Targets and scores of the run.
-        options: The run's options (``bootstrap``, ``seed``, ``target_sensitivity``,
-            ``subgroup_column``).
+        resamples: Bootstrap resamples for the intervals (the run's ``--bootstrap``).
+        seed: Seed of the resampling.
+        target_sensitivity: Sensitivity the binary operating point reaches on validation.
+        subgroup_column: The column ``scored.subgroup_values`` came from, or None.
 
     Returns:
         Classification: ``calibration``, ``curves``, ``confusion_matrix`` and
@@ -55,7 +64,6 @@ def clinical_results(scored: Scored, options: dict[str, Any]) -> dict[str, Any]:
         kind adds ``subgroups`` when a subgroup column is set.
     """
     kind, truth, scores = scored.kind, scored.truth, scored.scores
-    resamples, seed = int(options.get("bootstrap", 1000)), int(options.get("seed", 42))
     found: dict[str, Any] = {}
     if kind in ("binary", "multiclass"):
         found["calibration"] = calibration.calibration_results(
@@ -76,12 +84,12 @@ def clinical_results(scored: Scored, options: dict[str, Any]) -> dict[str, Any]:
             "test": decision.decision_curve(truth["test"], scores["test"], scored.baseline)
         }
         found["operating_point"] = decision.operating_point(
-            truth, scores, float(options.get("target_sensitivity") or 0.9),
+            truth, scores, float(target_sensitivity),
             groups=scored.groups, resamples=resamples, seed=seed,
         )  # fmt: skip
     if scored.subgroup_values is not None:
         found["subgroups"] = {
-            "column": options.get("subgroup_column"),
+            "column": subgroup_column,
             "test": subgroups.subgroup_metrics(
                 kind, scored.subgroup_values, truth["test"], scores["test"],
                 groups=scored.groups, resamples=resamples, seed=seed,

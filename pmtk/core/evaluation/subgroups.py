@@ -59,20 +59,20 @@ def subgroup_values(examples: pd.DataFrame, column: str, path: Path) -> np.ndarr
     import pandas as pd
 
     if FEATURE_PREFIX + column in examples:
-        return _text(examples[FEATURE_PREFIX + column])
+        return subgroup_text(examples[FEATURE_PREFIX + column])
     columns = table_columns(Path(path))
     if columns is not None and column in columns:
         raw = _read_table(Path(path))
         if "row" in examples and len(raw) >= examples["row"].max() - 1:
-            return _text(raw[column].iloc[examples["row"].to_numpy() - 2])
+            return subgroup_text(raw[column].iloc[examples["row"].to_numpy() - 2])
         if "path" in raw and "id" in examples:
             by_path = pd.Series(raw[column].to_numpy(), index=raw["path"].astype(str).str.strip())
             if examples["id"].isin(by_path.index).all() and by_path.index.is_unique:
-                return _text(by_path.loc[examples["id"]])
+                return subgroup_text(by_path.loc[examples["id"]])
         if len(raw) == len(examples):
-            return _text(raw[column])
+            return subgroup_text(raw[column])
     if column in examples:
-        return _text(examples[column])
+        return subgroup_text(examples[column])
     raise DataError(
         f"{path}: the rows of --subgroup-column '{column}' cannot be matched to the examples "
         f"(columns: {', '.join(columns or map(str, examples.columns))}); give a table with "
@@ -146,7 +146,8 @@ def _read_table(path: Path) -> pd.DataFrame:
     return table
 
 
-def _text(values: Any) -> np.ndarray:
+def subgroup_text(values: Any) -> np.ndarray:
+    """Each value as stripped text, ``missing`` where empty or NaN: the name of its subgroup."""
     import pandas as pd
 
     series = pd.Series(np.asarray(values, dtype=object))

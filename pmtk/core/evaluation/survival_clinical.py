@@ -89,9 +89,14 @@ def subgroup_c_index(values: np.ndarray, truth: np.ndarray, eta: np.ndarray, *, 
 
 
 def survival_results(truth: dict[str, np.ndarray], scores: dict[str, np.ndarray],
-                     survival_info: dict, options: dict[str, Any], *, groups: Any = None,
+                     survival_info: dict, *, resamples: int, seed: int,
+                     subgroup_column: str | None, groups: Any = None,
                      subgroup_values: np.ndarray | None = None) -> dict[str, Any]:  # fmt: skip
-    """The ``metrics.json`` entries beside the split metrics of a survival run."""
+    """The ``metrics.json`` entries beside the split metrics of a survival run.
+
+    ``resamples`` and ``seed`` are the run's ``--bootstrap`` and ``--seed``; the subgroup
+    C-indices (of ``subgroup_values``, read from ``subgroup_column``) resample with them.
+    """
     test, eta = truth["test"], scores["test"]
     times, events = test[:, 0], test[:, 1]
     baseline = survival_info["baseline_hazard"]
@@ -104,8 +109,10 @@ def survival_results(truth: dict[str, np.ndarray], scores: dict[str, np.ndarray]
                                           for h in survival_info["horizons"]}},
     }  # fmt: skip
     if subgroup_values is not None:
-        resamples = int(options.get("bootstrap", 1000))
-        found["subgroups"] = {"column": options.get("subgroup_column"), "test": subgroup_c_index(
-            subgroup_values, test, eta, groups=groups, resamples=resamples,
-            seed=int(options.get("seed", 42)))}  # fmt: skip
+        found["subgroups"] = {
+            "column": subgroup_column,
+            "test": subgroup_c_index(
+                subgroup_values, test, eta, groups=groups, resamples=resamples, seed=seed
+            ),
+        }
     return found

@@ -83,9 +83,9 @@ def fit_cox_baseline(features: dict[str, Any], splits: dict[str, Any]) -> Baseli
     import pandas as pd
     from lifelines import CoxPHFitter
 
-    from pmtk.core.evaluation.baseline import _preprocessing
+    from pmtk.core.evaluation.baseline import feature_preprocessing
 
-    preprocess = _preprocessing(features["train"]).fit(features["train"])
+    preprocess = feature_preprocessing(features["train"]).fit(features["train"])
     matrices = {name: np.asarray(preprocess.transform(x), dtype=float)
                 for name, x in features.items()}  # fmt: skip
     kept = matrices["train"].std(axis=0) > 1e-9
@@ -253,8 +253,8 @@ def survival_metrics(
             statistic_of(slice(None)),
             test_truth,
             groups,
-            options.get("bootstrap", 1000),
-            options["seed"],
+            options.bootstrap,
+            options.seed,
             "survival",
             statistic_of=statistic_of,
             limit=PAIR_RESAMPLED_ROWS,

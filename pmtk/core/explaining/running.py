@@ -150,7 +150,7 @@ def explain(
     total = len(examples)
     examples = examples.head(limit).reset_index(drop=True) if limit else examples
     settings = ExplainSettings(
-        chosen, class_index, limit, batch_size or int(run.config["options"].get("batch_size", 32)),
+        chosen, class_index, limit, batch_size or run.context.options.batch_size,
         plot_count, output_format,
     )  # fmt: skip
     from pmtk.core.runtime.tensorflow_setup import quiet_tensorflow

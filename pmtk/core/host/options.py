@@ -4,73 +4,40 @@ from __future__ import annotations
 
 import math
 import tomllib
+from collections.abc import Mapping
+from dataclasses import fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args, get_origin, get_type_hints
 
+from pmtk.core.contract.options import COMMON_NAMES, RunOptions
 from pmtk.core.contract.task import Task, TaskOption
 from pmtk.core.data.sample_data import data_path
 from pmtk.core.errors import DataError, OptionError
 from pmtk.core.evaluation.subgroups import table_columns
 
-COMMON_OPTIONS: tuple[TaskOption, ...] = (
-    TaskOption(
-        "data", Path, None, "File or folder to train on (default: the bundled sample data)."
-    ),
-    TaskOption("output", Path, None, "Run directory to create (default: runs/<task>-<time>)."),
-    TaskOption("model", str, None, "Architecture; 'pmtk tasks' lists them (default: the task's)."),
-    TaskOption("epochs", int, 20, "Maximum number of epochs."),
-    TaskOption("batch_size", int, 32, "Examples per batch."),
-    TaskOption("learning_rate", float, 1e-3, "Adam learning rate."),
-    TaskOption("patience", int, 5, "Epochs without val-loss improvement before stopping."),
-    TaskOption("seed", int, 42, "Random seed for splits, weights and shuffling."),
-    TaskOption("group_column", str, None, "Column whose groups (patients) stay in one split."),
-    TaskOption("val_fraction", float, 0.15, "Share of the data for validation."),
-    TaskOption("test_fraction", float, 0.15, "Share of the data for testing."),
-    TaskOption("positive_class", str, None, "For two classes: the class whose risk is scored."),
-    TaskOption(
-        "distribute",
-        str,
-        "default",
-        "tf.distribute strategy: one device, every local device (mirrored), or the workers "
-        "of TF_CONFIG (multi-worker; see docs/distributed.md).",
-        choices=("default", "mirrored", "multi-worker"),
-    ),
-    TaskOption(
-        "precision",
-        str,
-        "float32",
-        "Layer precision; mixed_bfloat16/mixed_float16 compute in 16 bits, outputs stay float32.",
-        choices=("float32", "mixed_bfloat16", "mixed_float16"),
-    ),
-    TaskOption(
-        "bootstrap",
-        int,
-        1000,
-        "Bootstrap resamples of the test split for 95% intervals (0: no intervals).",
-    ),
-    TaskOption(
-        "subgroup_column",
-        str,
-        None,
-        "Column of the data table (cohort or manifest) whose values get their own test metrics.",
-    ),
-    TaskOption(
-        "calibrate",
-        bool,
-        False,
-        "Fit temperature scaling on the validation split and save it inside the model.",
-    ),
-    TaskOption(
-        "target_sensitivity",
-        float,
-        0.9,
-        "Binary targets: sensitivity the operating point's threshold reaches on validation.",
-    ),
-    TaskOption("config", Path, None, "TOML file of option values; the command line wins."),
-    TaskOption(
-        "resume", bool, False, "Continue the interrupted run in --output from its last epoch."
-    ),
-)
+
+def _bare(annotation: Any) -> tuple[type, tuple[str, ...] | None]:
+    """The type of a :class:`RunOptions` field without ``None``, and its ``Literal`` choices."""
+    if get_origin(annotation) is Literal:
+        return str, get_args(annotation)
+    kinds = [kind for kind in get_args(annotation) if kind is not type(None)]
+    return (kinds[0] if kinds else annotation), None
+
+
+def _common_options() -> tuple[TaskOption, ...]:
+    """The common options as flags: name, type, default and help of each RunOptions field."""
+    hints = get_type_hints(RunOptions)
+    declared_fields = {option.name: option for option in fields(RunOptions)}
+    options = []
+    for name in COMMON_NAMES:
+        declared = declared_fields[name]
+        kind, choices = _bare(hints[name])
+        options.append(TaskOption(name, kind, declared.default, declared.metadata["help"], choices))
+    return tuple(options)
+
+
+#: The options every task takes, derived from :class:`RunOptions` (which states the defaults).
+COMMON_OPTIONS: tuple[TaskOption, ...] = _common_options()
 
 _POSITIVE = {"epochs", "batch_size", "patience"}
 
@@ -137,7 +104,7 @@ def _check_choice(option: TaskOption, value: Any) -> None:
         )
 
 
-def resolve(task: Task, given: dict[str, Any], explicit: set[str]) -> dict[str, Any]:
+def resolve(task: Task, given: dict[str, Any], explicit: set[str]) -> RunOptions:
     """Merges command-line values, the config file and defaults, then validates them.
 
     Args:
@@ -146,7 +113,8 @@ def resolve(task: Task, given: dict[str, Any], explicit: set[str]) -> dict[str, 
         explicit: Names of the options typed on the command line.
 
     Returns:
-        The resolved options; the command line wins over the file, the file over defaults.
+        The resolved options, every one of the task's given; the command line wins over the
+        file, the file over defaults.
     """
     known = {option.name for option in all_options(task)}
     unknown = sorted(set(given) - known)
@@ -189,10 +157,10 @@ def resolve(task: Task, given: dict[str, Any], explicit: set[str]) -> dict[str, 
     if options.get("model") is None:
         options["model"] = task.default_model
     check_subgroup_column(task, options)
-    return options
+    return RunOptions.from_mapping(options)
 
 
-def check_subgroup_column(task: Task, options: dict[str, Any]) -> None:
+def check_subgroup_column(task: Task, options: Mapping[str, Any]) -> None:
     """Refuses a ``--subgroup-column`` the data table does not have, before any training.
 
     Raises:

@@ -72,7 +72,7 @@ def prepare_examples(task: Task, context: RunContext) -> PreparedExamples:
         DataError: Any problem with the data, naming the file and what to do.
     """
     options = context.options
-    path = data_path(task, options.get("data"))
+    path = data_path(task, options.data)
     examples = task.read(path, context)
     if len(examples) == 0:
         raise DataError(f"{path} holds no examples; point --data at a folder or file with data.")
@@ -84,16 +84,16 @@ def prepare_examples(task: Task, context: RunContext) -> PreparedExamples:
             examples["label"],
             source=source,
             kind=task.target_kind,
-            positive_class=options.get("positive_class"),
+            positive_class=options.positive_class,
         )
     strata = targets.values if targets.kind in ("binary", "multiclass") else None
     split = assign_splits(
         strata=strata,
-        groups=examples.get("group", None),
-        fixed=examples.get("split", None),
-        val_fraction=options.get("val_fraction", 0.15),
-        test_fraction=options.get("test_fraction", 0.15),
-        seed=options.get("seed", 42),
+        groups=examples.get("group"),
+        fixed=examples.get("split"),
+        val_fraction=options.val_fraction,
+        test_fraction=options.test_fraction,
+        seed=options.seed,
         source=source,
         n=len(examples),
         class_names=targets.class_names,

@@ -193,7 +193,7 @@ def open_run(run_dir: Path, host: PluginHost, overrides: dict | None = None) -> 
 
 @runtime_checkable
 class PredictsInParts(Protocol):
-    """A task that can read a file to predict in parts (the risk task does), so that
+    """A task that can read a file to predict in parts (risk and autoencoder do), so that
     ``pmtk predict`` needs memory for one part, not the whole file."""
 
     def prediction_parts(self, path: Path, context: RunContext) -> Iterator[Any] | None:
@@ -312,7 +312,7 @@ def predict_parts(
 
     run = open_run(run_dir, host, overrides)
     task, context, targets = run.task, run.context, run.targets
-    batch_size = batch_size or run.config["options"].get("batch_size", 32)
+    batch_size = batch_size or context.options.batch_size
     data = Path(data).expanduser()
     if not data.exists():
         raise DataError(f"{data} does not exist; check the --data path.")
@@ -336,4 +336,4 @@ def _predicted(task: Task, model, examples, context: RunContext, targets: Target
 
     dataset = task.dataset(examples, None, context)
     scores = model.predict(batches(dataset, batch_size), verbose=0)
-    return task.prediction_frame(examples, scores, targets, examples.get("label", None))
+    return task.prediction_frame(examples, scores, targets, examples.get("label"))

@@ -124,7 +124,7 @@ def _calibrate(
     from pmtk.core.evaluation import calibration
 
     kind = context.targets.kind
-    if not context.options.get("calibrate") or kind not in ("binary", "multiclass"):
+    if not context.options.calibrate or kind not in ("binary", "multiclass"):
         return model, scores, None
     temperature = calibration.fit_temperature(kind, splits["val"].targets, scores["val"])
     loop["temperature"] = temperature
@@ -144,7 +144,7 @@ def _clinical(context, prepared, splits, scores, baseline, before, loop) -> dict
     targets, options = prepared.targets, context.options
     streamed = isinstance(prepared, StreamedExamples)
     values = None
-    column = options.get("subgroup_column")
+    column = options.subgroup_column
     if column and streamed:  # collected by the statistics pass, one code per test row
         values = prepared.test_subgroups(column)
         if values is None:
@@ -157,7 +157,8 @@ def _clinical(context, prepared, splits, scores, baseline, before, loop) -> dict
         from pmtk.core.evaluation.survival_clinical import survival_results
 
         truth = {name: splits[name].targets for name in SPLITS}
-        found = survival_results(truth, scores, loop["survival"], options,
+        found = survival_results(truth, scores, loop["survival"], resamples=options.bootstrap,
+                                 seed=options.seed, subgroup_column=column,
                                  groups=splits["test"].examples.get("group"),
                                  subgroup_values=values)  # fmt: skip
         counts = prepared.event_counts() if streamed else None
@@ -175,7 +176,13 @@ def _clinical(context, prepared, splits, scores, baseline, before, loop) -> dict
         groups=splits["test"].examples.get("group"),
         subgroup_values=values,
     )
-    return clinical_results(scored, options)
+    return clinical_results(
+        scored,
+        resamples=options.bootstrap,
+        seed=options.seed,
+        target_sensitivity=options.target_sensitivity,
+        subgroup_column=column,
+    )
 
 
 def _evaluate(
@@ -201,7 +208,7 @@ def _evaluate(
         scores,
         baseline,
         groups=test_examples.get("group"),
-        resamples=context.options.get("bootstrap", 1000),
+        resamples=context.options.bootstrap,
         seed=context.options["seed"],
         baseline_inputs=task.baseline_inputs,
     )

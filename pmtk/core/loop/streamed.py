@@ -89,7 +89,7 @@ class StreamedExamples(abc.ABC):
 
 @runtime_checkable
 class StreamingTask(Protocol):
-    """A task that can read tables bigger than memory (the risk task does)."""
+    """A task that can read data bigger than memory (risk, genomics and autoencoder do)."""
 
     def stream(self, path: Path, context: RunContext) -> StreamedExamples | None:
         """The streamed examples of ``path``, or None to read it into memory."""

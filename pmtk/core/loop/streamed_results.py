@@ -157,7 +157,7 @@ def evaluate_streamed(
         scores,
         baseline,
         groups=splits["test"].examples.get("group"),
-        resamples=context.options.get("bootstrap", 1000),
+        resamples=context.options.bootstrap,
         seed=context.options["seed"],
         baseline_inputs=task.baseline_inputs,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pmtk.core.contract.model_check import check_model_output
+from pmtk.core.contract.options import RunOptions
 from pmtk.core.contract.task import ModelSpec, RunContext, SplitData, Task
 from pmtk.core.data.batching import batches, shuffle_buffer
 from pmtk.core.data.splits import SPLITS
@@ -34,8 +36,13 @@ if TYPE_CHECKING:
 IMBALANCE_RATIO = 1.5
 
 
-def train(task: Task, options: dict[str, Any], host: PluginHost) -> Path:
+def train(task: Task, options: RunOptions | Mapping[str, Any], host: PluginHost) -> Path:
     """Trains ``task`` with resolved ``options`` and writes a complete run directory.
+
+    Args:
+        task: The task to train.
+        options: The resolved options (a mapping of every option is read as ``RunOptions``).
+        host: The plugin host whose models, callbacks and readers the run uses.
 
     Returns:
         The run directory.
@@ -45,23 +52,24 @@ def train(task: Task, options: dict[str, Any], host: PluginHost) -> Path:
     """
     from pmtk.core.run.outputs import check_run_output
 
+    options = RunOptions.from_mapping(options)
     check_run_output(task, options)  # refuses a bad --output before any data is read
     cluster = strategy = None
-    if options.get("distribute") == "multi-worker":  # before any other TensorFlow call
+    if options.distribute == "multi-worker":  # before any other TensorFlow call
         cluster = read_tf_config()
         strategy = make_multi_worker_strategy(cluster)
-    output = Path(options.get("output") or default_output(task.name))
-    run_directory = output_folder(output, bool(options.get("resume")), cluster)
+    output = Path(options.output or default_output(task.name))
+    run_directory = output_folder(output, options.resume, cluster)
     try:
         # The lock is taken first: a second run to the same output stops before reading data.
         with stop_on_signals(), run_directory as run_dir:
             context = host.registry.run_context(task.name, options)
             prepared, context = _prepare(task, context)
-            builder = host.registry.model_builder(task.name, options["model"])
+            builder = host.registry.model_builder(task.name, options.model)
 
             quiet_tensorflow()
-            seed_everything(options["seed"])
-            strategy = strategy or make_strategy(options["distribute"])
+            seed_everything(options.seed)
+            strategy = strategy or make_strategy(options.distribute)
             # The loop's bookkeeping: config.json's "loop" section, never the task's derived.
             loop: dict[str, Any] = {
                 "distribute": {
@@ -75,7 +83,7 @@ def train(task: Task, options: dict[str, Any], host: PluginHost) -> Path:
             loop["streamed"] = isinstance(prepared, StreamedExamples)
             context = replace(context, run_dir=run_dir)
             # Layers keep the policy they were built with; what comes after is float32.
-            with precision_policy(options.get("precision") or "float32"):
+            with precision_policy(options.precision):
                 model = _fit(
                     task, context, prepared, splits, builder, host, strategy, cluster, loop
                 )
@@ -124,7 +132,7 @@ def _split_data(task: Task, prepared: PreparedExamples, name: str, context) -> S
         if len(examples) > shuffle_buffer(probe, len(examples)):
             # The shuffle buffer holds a window of the examples (large decoded images): a
             # seeded random order first makes every window a random sample of them.
-            order = np.random.default_rng(context.options["seed"]).permutation(len(examples))
+            order = np.random.default_rng(context.options.seed).permutation(len(examples))
             examples = examples.iloc[order].reset_index(drop=True)
             targets = None if targets is None else targets[order]
     return _dataset(task, prepared, examples, targets, context)
@@ -178,7 +186,7 @@ def _callbacks(
         resumed.early_stopping if resumed else None,
         resumed.best_weights if resumed else None,
         monitor="val_loss",
-        patience=context.options["patience"],
+        patience=context.options.patience,
         restore_best_weights=True,
     )
     callbacks = [
@@ -218,17 +226,17 @@ def _fit(task, context, prepared, splits, builder, host, strategy, cluster, loop
     )
     with strategy.scope():
         model = float32_outputs(builder(spec))
-        plugin = host.registry.models[task.name][options["model"]].plugin
-        check_model_output(model, spec, plugin, options["model"])
+        plugin = host.registry.models[task.name][options.model].plugin
+        check_model_output(model, spec, plugin, options.model)
         if cluster is not None:
             build_without_reduce(model)
         model.compile(
-            optimizer=keras.optimizers.Adam(options["learning_rate"]),
+            optimizer=keras.optimizers.Adam(options.learning_rate),
             **task.compile_options(kind),
         )
         belongs_to = checkpoint.identity(task.name, options, prepared.data_hash)
         resumed = None
-        if options.get("resume"):
+        if options.resume:
             source = resume_source(context.run_dir, options, cluster)
             checkpoint.check_identity(source, belongs_to)
             resumed = checkpoint.load(source, model)
@@ -236,24 +244,24 @@ def _fit(task, context, prepared, splits, builder, host, strategy, cluster, loop
             checkpoint.write_identity(context.run_dir, belongs_to)
     # The batch size is global: under a strategy each replica gets its share of every batch.
     train_batches = sharded(
-        batches(train_dataset, options["batch_size"], shuffle_seed=options["seed"]), cluster
+        batches(train_dataset, options.batch_size, shuffle_seed=options.seed), cluster
     )
     initial_epoch = 0
     if resumed is not None:
-        initial_epoch = options["epochs"] if resumed.finished else resumed.epoch
+        initial_epoch = options.epochs if resumed.finished else resumed.epoch
         checkpoint.trim_history(context.run_dir / "history.csv", resumed.epoch)
         # Every new iterator reshuffles, and Keras 3 opens the training data twice per epoch:
         # so many skipped iterators give the resumed epochs the uninterrupted run's order.
         for _ in range(2 * resumed.epoch):
             iter(train_batches)
         print(checkpoint.resume_note(resumed), file=sys.stderr)
-    val_batches = sharded(batches(splits["val"].dataset, options["batch_size"]), cluster)
+    val_batches = sharded(batches(splits["val"].dataset, options.batch_size), cluster)
     callbacks = _callbacks(context, host, resumed)
     with fit_guard(cluster, context.run_dir), _checkpoint_written(callbacks[-1]):
         model.fit(
             train_batches,
             validation_data=val_batches,
-            epochs=options["epochs"],
+            epochs=options.epochs,
             initial_epoch=initial_epoch,
             callbacks=callbacks,
             class_weight=weights,

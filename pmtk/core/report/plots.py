@@ -26,7 +26,7 @@ def style() -> Any:
     return matplotlib.rc_context(_STYLE)
 
 
-def _figure(width: float = 5.2, height: float = 3.8, left: float = 0.8) -> tuple[Figure, Axes]:
+def new_figure(width: float = 5.2, height: float = 3.8, left: float = 0.8) -> tuple[Figure, Axes]:
     """A figure with fixed margins in inches (a layout engine would double the drawing time)."""
     from matplotlib.figure import Figure
 
@@ -50,7 +50,7 @@ def to_svg(figure: Figure) -> str:
 
 def learning_curves(history: dict[str, list[float]]) -> str:
     """Loss per epoch on the training and validation splits."""
-    figure, axes = _figure()
+    figure, axes = new_figure()
     epochs = [int(e) + 1 for e in history.get("epoch", range(len(history["loss"])))]
     axes.plot(epochs, history["loss"], marker="o", color=MODEL_COLOR, label="training")
     if "val_loss" in history:
@@ -74,7 +74,7 @@ def _band(axes: Axes, grid: list[float], band: dict[str, list] | None) -> None:
 
 def roc(curves: dict[str, Any]) -> str:
     """ROC curves of the model (with its bootstrap band) and the baseline."""
-    figure, axes = _figure(4.6, 4.2)
+    figure, axes = new_figure(4.6, 4.2)
     band = curves.get("band")
     _band(axes, band["grid"], band["roc"]) if band else None
     model = curves["roc"]["model"]
@@ -93,7 +93,7 @@ def roc(curves: dict[str, Any]) -> str:
 
 def precision_recall(curves: dict[str, Any]) -> str:
     """Precision-recall curves of the model (with its band) and the baseline."""
-    figure, axes = _figure(4.6, 4.2)
+    figure, axes = new_figure(4.6, 4.2)
     band = curves.get("band")
     _band(axes, band["grid"], band["pr"]) if band else None
     model = curves["pr"]["model"]
@@ -112,7 +112,7 @@ def precision_recall(curves: dict[str, Any]) -> str:
 
 def reliability(calibration: dict[str, Any], kind: str) -> str:
     """Observed rate against predicted probability per bin, before and after scaling."""
-    figure, axes = _figure(4.6, 4.2)
+    figure, axes = new_figure(4.6, 4.2)
     axes.plot([0, 1], [0, 1], color=REFERENCE_COLOR, linestyle=":", label="perfect calibration")
     tables = [("model", calibration["test"], MODEL_COLOR, "o-")]
     if calibration.get("uncalibrated"):
@@ -136,7 +136,7 @@ def confusion(confusion_matrix: dict[str, Any]) -> str:
 
     labels, matrix = confusion_matrix["labels"], np.array(confusion_matrix["matrix"])
     size = 2.4 + 0.6 * len(labels)
-    figure, axes = _figure(size + 1.4, size, left=1.2)
+    figure, axes = new_figure(size + 1.4, size, left=1.2)
     image = axes.imshow(matrix, cmap="Blues")
     high = matrix.max() if matrix.size else 0
     for (row, column), count in np.ndenumerate(matrix):
@@ -152,7 +152,7 @@ def confusion(confusion_matrix: dict[str, Any]) -> str:
 
 def decision_curve(rows: list[dict[str, float]], point: dict[str, Any] | None) -> str:
     """Net benefit of the model, its baseline, treat-all and treat-none per threshold."""
-    figure, axes = _figure(5.6, 3.9)
+    figure, axes = new_figure(5.6, 3.9)
     thresholds = [r["threshold"] for r in rows]
     axes.plot(thresholds, [r["net_benefit"] for r in rows], color=MODEL_COLOR, linewidth=2,
               label="model")  # fmt: skip
@@ -175,7 +175,7 @@ def bars(values: dict[str, float], xlabel: str, limit: int = 25) -> str:
     """Horizontal bars of one value per name (largest first, at most ``limit``)."""
     items = sorted(values.items(), key=lambda item: item[1] if item[1] is not None else -1e9,
                    reverse=True)[:limit]  # fmt: skip
-    figure, axes = _figure(6.4, 1.2 + 0.24 * len(items), left=2.0)
+    figure, axes = new_figure(6.4, 1.2 + 0.24 * len(items), left=2.0)
     names = [name for name, _ in items][::-1]
     axes.barh(names, [value or 0.0 for _, value in items][::-1], color=MODEL_COLOR)
     axes.set_xlabel(xlabel)
@@ -187,7 +187,7 @@ def overlaid_roc(runs: list[tuple[str, dict[str, Any]]]) -> str:
     """ROC curves of several runs on one set of axes (``pmtk compare``)."""
     from matplotlib import colormaps
 
-    figure, axes = _figure(5.0, 4.4)
+    figure, axes = new_figure(5.0, 4.4)
     colors = colormaps["tab10"]
     for index, (name, curves) in enumerate(runs):
         model = curves["roc"]["model"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pmtk.core.report.plots import REFERENCE_COLOR, _figure, to_svg
+from pmtk.core.report.plots import REFERENCE_COLOR, new_figure, to_svg
 from pmtk.core.report.sections import RunRecord, Section, fmt, interval
 
 _GROUP_COLORS = {"low risk": "#4a8a4a", "middle risk": "#d9822b", "high risk": "#a33333"}
@@ -13,7 +13,7 @@ _GROUP_COLORS = {"low risk": "#4a8a4a", "middle risk": "#d9822b", "high risk": "
 
 def kaplan_meier_plot(groups: list[dict[str, Any]]) -> str:
     """Kaplan-Meier step curves, one per risk group."""
-    figure, axes = _figure(5.6, 4.0)
+    figure, axes = new_figure(5.6, 4.0)
     for group in groups:
         axes.step(group["times"], group["survival"], where="post", linewidth=2,
                   color=_GROUP_COLORS.get(group["name"]),
@@ -29,7 +29,7 @@ def calibration_plot(tables: dict[str, list[dict[str, Any]]]) -> str:
     """Observed (Kaplan-Meier) against mean predicted survival by decile, per horizon."""
     from matplotlib import colormaps
 
-    figure, axes = _figure(4.6, 4.2)
+    figure, axes = new_figure(4.6, 4.2)
     axes.plot([0, 1], [0, 1], color=REFERENCE_COLOR, linestyle=":", label="perfect calibration")
     colors = colormaps["tab10"]
     for index, (horizon, rows) in enumerate(tables.items()):

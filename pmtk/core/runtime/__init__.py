@@ -10,13 +10,11 @@ Nothing here imports TensorFlow at module level.
 """
 
 from pmtk.core.runtime.interruption import RunInterrupted, stop_on_signals
-from pmtk.core.runtime.progress import progress
 from pmtk.core.runtime.tensorflow_setup import make_strategy, quiet_tensorflow, seed_everything
 
 __all__ = [
     "RunInterrupted",
     "make_strategy",
-    "progress",
     "quiet_tensorflow",
     "seed_everything",
     "stop_on_signals",

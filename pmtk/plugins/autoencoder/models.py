@@ -58,7 +58,7 @@ def check_options(options: dict[str, Any], num_features: int, source: str) -> No
         OptionError: ``--latent-dim`` below 1 or above the number of features, bad
             ``--hidden-units``, or a negative ``--denoise``.
     """
-    latent_dim = options.get("latent_dim", 16)
+    latent_dim = options["latent_dim"]
     if latent_dim < 1:
         raise OptionError(f"--latent-dim must be at least 1; got {latent_dim}.")
     if latent_dim > num_features:
@@ -67,7 +67,7 @@ def check_options(options: dict[str, Any], num_features: int, source: str) -> No
             f"of {source}; choose --latent-dim {num_features} or less."
         )
     parse_hidden_units(options.get("hidden_units"))
-    if options.get("denoise", 0.0) < 0:
+    if options.get("denoise") is not None and options["denoise"] < 0:
         raise OptionError(f"--denoise must be 0 or more; got {options['denoise']}.")
 
 
@@ -138,7 +138,7 @@ def _autoencoder(spec: ModelSpec, body, name: str) -> keras.Model:
     inputs = keras.Input(shape=(len(mean),), name="features")
     standardized = layers.Normalization(mean=mean, variance=variance, name="standardize")(inputs)
     x = FillMissing(name="impute")(standardized)
-    if options.get("denoise", 0.0) > 0:
+    if options.task_option("denoise") > 0:
         x = layers.GaussianNoise(options["denoise"], seed=options.get("seed"), name="denoise")(x)
     code, decoded = body(x, len(mean), start, options)
     decoded = ReconstructionLoss(name="reconstruction_loss")([standardized, decoded])

@@ -76,11 +76,11 @@ def training_examples(
         if column is not None and column not in table.columns:
             raise OptionError(
                 f"{source} has no column '{column}' ({flag}); its columns are: "
-                f"{_names(table.columns)}."
+                f"{listed_names(table.columns)}."
             )
     group = core_group_column(table, group_column, source)
     aside = {*(column for _, column in named), *excluded, group_column, "split"}
-    features = _numeric_features([c for c in table.columns if c not in aside], table, source)
+    features = numeric_features([c for c in table.columns if c not in aside], table, source)
     _warn_constant(table[features], source)
     nonfinite = "missing" if options.get("nonfinite_as_missing") else "refuse"
     examples = _examples(table, features, options.get("id_column"), source, nonfinite)
@@ -93,11 +93,11 @@ def training_examples(
     return examples
 
 
-def _numeric_features(candidates: list[str], table: pd.DataFrame, source: str) -> list[str]:
+def numeric_features(candidates: list[str], table: pd.DataFrame, source: str) -> list[str]:
     """The candidate columns, after checking that there are some and all are numeric."""
     text = [c for c in candidates if not _is_numeric(table[c])]
     if len(text) == len(candidates):
-        found = f"only non-numeric columns ({_names(text)})" if text else "no columns left"
+        found = f"only non-numeric columns ({listed_names(text)})" if text else "no columns left"
         raise DataError(
             f"{source} has no numeric feature columns, found {found}; give a table with one "
             "numeric column per feature."
@@ -105,7 +105,7 @@ def _numeric_features(candidates: list[str], table: pd.DataFrame, source: str) -
     if text:
         listed = ",".join(text) if len(text) <= _LISTED else "followed by those columns"
         raise DataError(
-            f"{source} has non-numeric column(s) {_names(text)}; leave them out with "
+            f"{source} has non-numeric column(s) {listed_names(text)}; leave them out with "
             f"--exclude {listed} (or name the id column with --id-column)."
         )
     return candidates
@@ -123,12 +123,12 @@ def prediction_examples(
     if missing:
         raise DataError(
             f"{source} lacks {len(missing)} feature column(s) the model was trained on "
-            f"({_names(missing)}); give the same feature columns as the training data."
+            f"({listed_names(missing)}); give the same feature columns as the training data."
         )
     text = [f for f in features if not _is_numeric(table[f])]
     if text:
         raise DataError(
-            f"{source} has non-numeric values in feature column(s) {_names(text)} (first at "
+            f"{source} has non-numeric values in feature column(s) {listed_names(text)} (first at "
             f"{where(table, _first_text(table[text[0]]))}); give numbers (or leave a cell empty "
             "for a missing value)."
         )
@@ -204,13 +204,14 @@ def _warn_constant(features: pd.DataFrame, source: str) -> None:
     constant = [c for c in features.columns if features[c].nunique(dropna=True) <= 1]
     if constant:
         print(
-            f"Warning: {source}: constant column(s) {_names(constant)} carry no information; "
+            f"Warning: {source}: constant column(s) {listed_names(constant)} carry no information; "
             "they are kept, standardised to 0 and reconstructed as their mean.",
             file=sys.stderr,
         )
 
 
-def _names(columns) -> str:
+def listed_names(columns) -> str:
+    """The first few column names, comma-separated, for a message (``a, b and 3 more``)."""
     columns = [str(c) for c in columns]
     shown = ", ".join(columns[:_LISTED])
     return shown + (f" and {len(columns) - _LISTED} more" if len(columns) > _LISTED else "")

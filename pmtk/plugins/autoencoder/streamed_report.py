@@ -23,18 +23,13 @@ import numpy as np
 from pmtk.core.data.splits import SPLITS
 from pmtk.core.data.streaming import Reservoir, RunningMoments
 from pmtk.plugins.autoencoder import streamed
+from pmtk.plugins.autoencoder.codes import code_frame, plot_codes
+from pmtk.plugins.autoencoder.fit_metrics import below_pca, rounded, weighted_fit
 from pmtk.plugins.autoencoder.models import (
     encoder_model,
     model_statistics,
     reset_to_pca_start,
     standardize,
-)
-from pmtk.plugins.autoencoder.report import (
-    _below_pca,
-    _clean,
-    code_frame,
-    plot_codes,
-    weighted_fit,
 )
 
 if TYPE_CHECKING:
@@ -47,7 +42,7 @@ PLOT_ROWS = 10_000
 
 
 class FitSums:
-    """What :func:`report.explained_variance` needs of a split, summed batch by batch.
+    """What :func:`fit_metrics.explained_variance` needs of a split, summed batch by batch.
 
     Per feature: the moments of the observed standardised values (so each feature is
     centred on its mean in the split) and the squared error of each reconstruction.
@@ -75,15 +70,15 @@ class FitSums:
         error, spread = self.error[name].sum(), self.moments.m2.sum()
         # A constant truth: scikit-learn's r2_score gives 1 for a perfect fit, else 0.
         r2 = 1 - error / spread if spread > 0 else float(error == 0)
-        return _clean(error / count), _clean(r2) if self.rows > 1 else None
+        return rounded(error / count), rounded(r2) if self.rows > 1 else None
 
     def by_feature(self, names: list[str], name: str = "model") -> dict[str, float | None]:
-        """Variance explained per feature, as ``report.feature_r2``."""
+        """Variance explained per feature, as ``fit_metrics.feature_r2``."""
         found = {}
         for index, feature in enumerate(names):
             spread = self.moments.m2[index] if self.moments.count[index] > 1 else 0.0
             error = self.error[name][index]
-            found[feature] = _clean(1 - error / spread) if spread > 0 else None
+            found[feature] = rounded(1 - error / spread) if spread > 0 else None
         return found
 
 
@@ -95,7 +90,7 @@ def finish_streamed(model: keras.Model, context: RunContext, splits: dict[str, A
     """
     run_dir, options = context.run_dir, context.options
     features = splits["train"].streamed
-    color_column = context.derived.get("color_column", options.get("color_column"))
+    color_column = context.derived.get("color_column") or options.task_option("color_column")
     mean, variance = model_statistics(model)
     counts = features.counts()
     components = min(options["latent_dim"], counts["train"], len(mean))
@@ -108,7 +103,7 @@ def finish_streamed(model: keras.Model, context: RunContext, splits: dict[str, A
     if "encoder_linear" in {layer.name for layer in model.layers}:
         val = _pass(model, features, pca, (mean, variance), only="val")[0]["val"]
         results = {"r2": val.fit("model")[1], "pca_r2": val.fit("pca")[1]}
-        if _below_pca(results) and reset_to_pca_start(model, None, _start(pca, model)):
+        if below_pca(results) and reset_to_pca_start(model, None, _start(pca, model)):
             kept_weights = "pca_start"
             print(
                 "Note: the trained network explained less validation variance than PCA; "
@@ -246,8 +241,8 @@ def _versus_pca(sums: FitSums, kept: tuple[np.ndarray, ...], components: int, op
         "test": {"reconstruction_mse": mse, "r2": r2},
     }
     intervals = paired_intervals(
-        statistic_of(slice(None)), range(sums.rows), None, options.get("bootstrap", 1000),
-        options["seed"], "reconstruction", statistic_of=statistic_of,
+        statistic_of(slice(None)), range(sums.rows), None, options.bootstrap,
+        options.seed, "reconstruction", statistic_of=statistic_of,
     )  # fmt: skip
     return {"baseline": baseline} | intervals
 

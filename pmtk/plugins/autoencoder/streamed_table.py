@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from pmtk.core.contract.options import RunOptions
 from pmtk.core.contract.targets import Targets
 from pmtk.core.data.splits import SPLITS
 from pmtk.core.data.streaming import (
@@ -273,7 +274,7 @@ class StreamedFeatures(StreamedExamples):
         pass over the table, made when asked)."""
         from pmtk.plugins.autoencoder.reading import feature_matrix
 
-        reservoir = Reservoir(IMPORTANCE_ROWS, self.options.get("seed", 42))
+        reservoir = Reservoir(IMPORTANCE_ROWS, RunOptions.from_mapping(self.options).seed)
         for examples, _ in self.chunks(name, None):
             reservoir.add(examples)
         rows = reservoir.rows().reset_index(drop=True)

@@ -2,34 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pmtk.core.contract.task import RunContext, Task, TaskOption
-from pmtk.core.data.sample_data import sample_data_path
+from pmtk.plugins.autoencoder.sample import SAMPLE_DATA, column_options
 
 if TYPE_CHECKING:
     import keras
     import numpy as np
     import pandas as pd
-
-#: Column options that default to these values for the bundled sample only.
-SAMPLE_COLUMNS = {"id_column": "sample_id", "color_column": "cell_type"}
-
-
-def column_options(options: Mapping[str, Any], path: Path | None = None) -> dict[str, Any]:
-    """``id_column`` and ``color_column`` as the run uses them, without changing ``options``.
-
-    The bundled sample (``path``, else ``--data``, is the sample or no ``--data`` is given)
-    fills each one left unset with :data:`SAMPLE_COLUMNS`.
-    """
-    columns = {name: options.get(name) for name in SAMPLE_COLUMNS}
-    data = path if path is not None else options.get("data")
-    sample = sample_data_path(AutoencoderTask.sample_data).resolve()
-    if data is None or Path(data).expanduser().resolve() == sample:
-        columns = {name: value or SAMPLE_COLUMNS[name] for name, value in columns.items()}
-    return columns
 
 
 class AutoencoderTask(Task):
@@ -39,7 +21,7 @@ class AutoencoderTask(Task):
     description = "Compresses a feature table (CSV, TSV, Parquet) to a small code, vs PCA."
     default_model = "pca_residual"
     target_kind = "reconstruction"
-    sample_data = "autoencoder/expression.csv"
+    sample_data = SAMPLE_DATA
     options = (
         TaskOption(
             "id_column",
@@ -162,7 +144,7 @@ class AutoencoderTask(Task):
         labels: pd.Series | None,
     ) -> pd.DataFrame:
         """``id`` and the codes ``z1..zk`` of every row."""
-        from pmtk.plugins.autoencoder.report import code_frame
+        from pmtk.plugins.autoencoder.codes import code_frame
 
         return code_frame(examples["id"], scores["code"])
 

@@ -71,7 +71,7 @@ def modality_metrics(
         scores = model.predict(batches(dataset, options["batch_size"]), verbose=0)
         evaluated = evaluate_splits(
             kind, {"test": test.targets}, {"test": scores}, None, groups=groups,
-            resamples=options.get("bootstrap", 1000), seed=options["seed"],
+            resamples=options.bootstrap, seed=options.seed,
         )  # fmt: skip
         evaluated["test"]["patients_with_modality"] = int(present(test.examples, modality).sum())
         results[modality.name] = evaluated

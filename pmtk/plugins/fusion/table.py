@@ -15,10 +15,10 @@ import numpy as np
 
 from pmtk.core.errors import DataError
 from pmtk.plugins.fusion.modalities import CELL_PREFIX, TABULAR, Modality
+from pmtk.plugins.risk.columns import ids
 from pmtk.plugins.risk.features import FEATURE_PREFIX, where
 from pmtk.plugins.risk.reading import (
     id_source,
-    ids,
     prediction_examples,
     read_table,
     training_examples,

@@ -9,11 +9,20 @@ model's "any base"; the padding byte 0 is an all-zero row. Any other byte is inv
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from pmtk.core.errors import DataError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: Longest ``--sequence-length`` chosen automatically; longer training sequences are trimmed.
+MAX_SEQUENCE_LENGTH = 2000
 
 BASES = "ACGT"
 #: IUPAC codes that stand for more than one base; encoded as uniform rows.
@@ -126,6 +135,28 @@ def check_sequences(sequences: Sequence[str], where: Callable[[int], str]) -> No
         f"{position + 1}; sequences may hold only A, C, G, T (any case) and the IUPAC codes "
         f"{', '.join(AMBIGUITY_CODES)}, so fix or remove that record."
     )
+
+
+def example_where(examples: pd.DataFrame, index: int, path: Path) -> str:
+    """Where example ``index`` of an examples table came from, for :func:`check_sequences`."""
+    record = examples["id"].iloc[index]
+    if "file" in examples:
+        return f"{examples['file'].iloc[index]}: record '{record}'"
+    if "row" in examples:
+        row = examples["row"].iloc[index]
+        named = "" if record == f"row_{row}" else f" (id '{record}')"
+        return f"{path}, row {row}{named}"
+    return f"{path}: record '{record}'"
+
+
+def trimmed_note(trimmed: int, length: int) -> None:
+    """Prints how many training sequences are trimmed to ``length`` bases (none: nothing)."""
+    if trimmed:
+        print(
+            f"Note: {trimmed} training sequence(s) are longer than {length} bases and are "
+            f"trimmed to their first {length}; pass --sequence-length to change this.",
+            file=sys.stderr,
+        )
 
 
 def _pack_joined(joined: bytes, lengths: np.ndarray, length: int) -> np.ndarray:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from pmtk.core.contract.options import RunOptions
 from pmtk.core.errors import DataError, OptionError
 
 if TYPE_CHECKING:
@@ -144,9 +145,8 @@ def chromosome_splits(frame: pd.DataFrame, options: dict[str, Any], source: str)
 
     holdout, val = chromosome_options(options)
     check_chromosomes_present(holdout, val, set(frame["chrom"]), source)
-    seed = options.get("seed", 42)
-    val_fraction = options.get("val_fraction", 0.15)
-    test_fraction = options.get("test_fraction", 0.15)
+    common = RunOptions.from_mapping(options)
+    seed, val_fraction, test_fraction = common.seed, common.val_fraction, common.test_fraction
     labels = frame["label"].astype(str).to_numpy()
     class_names, strata = np.unique(labels, return_inverse=True)
     strata = strata if len(class_names) <= 20 else None  # many values: a regression target

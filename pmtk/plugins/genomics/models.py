@@ -50,7 +50,7 @@ def _sequence_input(spec: ModelSpec, *, mask_padding: bool) -> tuple[Any, Any, A
 
     inputs = keras.Input(shape=spec.input_shape, dtype="uint8", name="sequence")
     sequence = inputs
-    if spec.options.get("reverse_complement", False):
+    if spec.options.task_option("reverse_complement"):
         augment = ReverseComplement(seed=spec.options.get("seed"), name="reverse_complement")
         sequence = augment(sequence)
     one_hot = DnaOneHot(mask_padding=mask_padding, name="one_hot")(sequence)
@@ -65,15 +65,15 @@ def _motif_scan(spec: ModelSpec, one_hot: Any, sequence: Any) -> Any:
 
     options = spec.options
     x = layers.Conv1D(
-        options.get("filters", 128),
-        options.get("kernel_size", 19),
+        options.task_option("filters"),
+        options.task_option("kernel_size"),
         padding="same",
         activation="relu",
         name="motif_scan",
     )(one_hot)
-    x = SequenceMaxPooling1D(options.get("pool_size", 8), name="pool")([x, sequence])
+    x = SequenceMaxPooling1D(options.task_option("pool_size"), name="pool")([x, sequence])
     # Named: auto-generated names (dropout_1) may clash with another encoder's in a fused model.
-    return layers.Dropout(options.get("dropout_rate", 0.2), name="motif_dropout")(x)
+    return layers.Dropout(options.task_option("dropout_rate"), name="motif_dropout")(x)
 
 
 def use_position_path(spec: ModelSpec) -> bool:
@@ -121,8 +121,8 @@ def _head(spec: ModelSpec, features: Any, position: Any = None) -> Any:
     """
     from keras import layers
 
-    x = layers.Dropout(spec.options.get("dropout_rate", 0.2))(features)
-    x = layers.Dense(spec.options.get("units", 64), activation="relu", name="dense")(x)
+    x = layers.Dropout(spec.options.task_option("dropout_rate"))(features)
+    x = layers.Dense(spec.options.task_option("units"), activation="relu", name="dense")(x)
     if position is None:
         return output_layer(spec.kind, spec.num_classes)(x)
     logits = layers.Dense(_output_units(spec), name="logits")(x)
@@ -159,11 +159,11 @@ def encode_danq(spec: ModelSpec) -> Encoded:
 
     from pmtk.plugins.genomics.layers import PaddingMask, SequenceMaxPooling1D
 
-    pool_size = spec.options.get("pool_size", 8)
+    pool_size = spec.options.task_option("pool_size")
     inputs, sequence, one_hot = _sequence_input(spec, mask_padding=False)
     motifs = _motif_scan(spec, one_hot, sequence)
     steps = PaddingMask(pool_size, name="pooled_mask")(sequence)
-    lstm = layers.LSTM(spec.options.get("units", 64), return_sequences=True)
+    lstm = layers.LSTM(spec.options.task_option("units"), return_sequences=True)
     context = layers.Bidirectional(lstm, name="bilstm")(motifs, mask=steps)
     # Named for the modality: a fused model also holds the risk encoder's "features".
     features = layers.Concatenate(name="sequence_features")(
@@ -183,7 +183,7 @@ def encode_rnn(spec: ModelSpec) -> Encoded:
     from pmtk.plugins.genomics.layers import SequenceMaxPooling1D
 
     inputs, sequence, one_hot = _sequence_input(spec, mask_padding=True)
-    gru = layers.GRU(spec.options.get("units", 64), return_sequences=True)
+    gru = layers.GRU(spec.options.task_option("units"), return_sequences=True)
     x = layers.Bidirectional(gru, name="bigru")(one_hot)
     return Encoded(inputs, SequenceMaxPooling1D(name="max_over_steps")([x, sequence]))
 
@@ -198,13 +198,13 @@ def encode_cnn(spec: ModelSpec) -> Encoded:
     inputs, sequence, one_hot = _sequence_input(spec, mask_padding=False)
     x = _motif_scan(spec, one_hot, sequence)
     x = layers.Conv1D(
-        options.get("filters", 128),
-        max(3, options.get("kernel_size", 19) // 2),
+        options.task_option("filters"),
+        max(3, options.task_option("kernel_size") // 2),
         padding="same",
         activation="relu",
         name="conv",
     )(x)
-    pool_size = options.get("pool_size", 8)
+    pool_size = options.task_option("pool_size")
     return Encoded(
         inputs, SequenceMaxPooling1D(stride=pool_size, name="max_over_steps")([x, sequence])
     )

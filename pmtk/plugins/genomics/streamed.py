@@ -115,7 +115,7 @@ class _Bucket:
         self.chromosomes: set[str] = set()
 
     def add(self, part: pd.DataFrame, lengths: np.ndarray, option: int | None) -> None:
-        from pmtk.plugins.genomics.task import MAX_SEQUENCE_LENGTH
+        from pmtk.plugins.genomics.encoding import MAX_SEQUENCE_LENGTH
 
         self.count += len(part)
         self.longest = max(self.longest, int(lengths.max()))
@@ -155,8 +155,8 @@ class StreamedSequences(StreamedExamples):
     # ------------------------------------------------------------------ splits
 
     def _fractions(self) -> tuple[float, float]:
-        val = self.options.get("val_fraction", 0.15)
-        test = self.options.get("test_fraction", 0.15)
+        val = self.options.val_fraction
+        test = self.options.test_fraction
         if not (0 < val < 1 and 0 < test < 1 and val + test < 1):
             raise OptionError(
                 "--val-fraction and --test-fraction must each be between 0 and 1 and sum to "
@@ -168,7 +168,7 @@ class StreamedSequences(StreamedExamples):
 
     def _buckets(self, frame: pd.DataFrame, offset: int) -> np.ndarray:
         """The bucket of every example: a split, or ``carve`` (see :data:`_BUCKETS`)."""
-        seed = self.options.get("seed", 42)
+        seed = self.options.seed
         val, test = self._fractions()
         key = frame["group"] if "group" in frame else frame.get("key", frame["id"])
         keys = key.to_numpy(dtype=object)
@@ -188,8 +188,7 @@ class StreamedSequences(StreamedExamples):
 
     def _decoded(self, statistics: bool = False) -> Iterator[tuple[pd.DataFrame, np.ndarray]]:
         """Every example with its split (its bucket in the statistics pass), chunk by chunk."""
-        from pmtk.plugins.genomics.encoding import check_sequences
-        from pmtk.plugins.genomics.task import _where
+        from pmtk.plugins.genomics.encoding import check_sequences, example_where
 
         if self.bed:
             frames = self.source.frames(self.width, statistics=statistics)
@@ -199,7 +198,7 @@ class StreamedSequences(StreamedExamples):
         for frame in frames:
             if statistics and not self.bed:  # BED windows are not checked in memory either
                 sequences = frame["sequence"].tolist()
-                check_sequences(sequences, lambda i, f=frame: _where(f, i, self.data_path))
+                check_sequences(sequences, lambda i, f=frame: example_where(f, i, self.data_path))
             buckets = self._buckets(frame, offset)
             offset += len(frame)
             if not statistics:
@@ -216,7 +215,7 @@ class StreamedSequences(StreamedExamples):
         if option is not None and option < 1:
             raise OptionError(f"--sequence-length must be at least 1; got {option}.")
         stats = {name: _Bucket() for name in _BUCKETS}
-        seed = self.options.get("seed", 42)
+        seed = self.options.seed
         limits = {"train": BASELINE_ROWS, "carve": BASELINE_ROWS, "val": BASELINE_ROWS,
                   "test": IMPORTANCE_ROWS}  # fmt: skip
         self.samples = {name: Reservoir(limit, seed) for name, limit in limits.items()}
@@ -298,7 +297,7 @@ class StreamedSequences(StreamedExamples):
                      list(self.targets.class_names), self.name)  # fmt: skip
 
     def _derived(self, stats: dict[str, _Bucket], option: int | None) -> dict[str, Any]:
-        from pmtk.plugins.genomics.task import MAX_SEQUENCE_LENGTH, trimmed_note
+        from pmtk.plugins.genomics.encoding import MAX_SEQUENCE_LENGTH, trimmed_note
 
         train = stats["train"]
         length = option if option is not None else min(train.longest, MAX_SEQUENCE_LENGTH)

@@ -8,14 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 from pmtk.core.contract.task import RunContext, Task, TaskOption
 from pmtk.core.errors import OptionError
+from pmtk.plugins.genomics.encoding import MAX_SEQUENCE_LENGTH, example_where, trimmed_note
 
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
     import tensorflow as tf
-
-#: Longest ``--sequence-length`` chosen automatically; longer training sequences are trimmed.
-MAX_SEQUENCE_LENGTH = 2000
 
 
 class GenomicsTask(Task):
@@ -80,7 +78,7 @@ class GenomicsTask(Task):
             group_column=context.group_column if require_labels else None,
             reader_for=context.reader_for,
         )
-        check_sequences(examples["sequence"], lambda index: _where(examples, index, path))
+        check_sequences(examples["sequence"], lambda index: example_where(examples, index, path))
         return examples
 
     def modality_examples(self, cells, base: Path, context: RunContext, where):
@@ -158,16 +156,6 @@ class GenomicsTask(Task):
         return one_hot(packed).reshape(len(packed), -1)
 
 
-def trimmed_note(trimmed: int, length: int) -> None:
-    """Prints how many training sequences are trimmed to ``length`` bases (none: nothing)."""
-    if trimmed:
-        print(
-            f"Note: {trimmed} training sequence(s) are longer than {length} bases and are "
-            f"trimmed to their first {length}; pass --sequence-length to change this.",
-            file=sys.stderr,
-        )
-
-
 def _read_intervals(path: Path, context: RunContext, require_labels: bool):
     """BED intervals cut from ``--genome``; None when ``path`` is not BED.
 
@@ -203,15 +191,3 @@ def _read_intervals(path: Path, context: RunContext, require_labels: bool):
         require_labels=require_labels,
         group_column=context.group_column,
     )
-
-
-def _where(examples: pd.DataFrame, index: int, path: Path) -> str:
-    """Where example ``index`` came from, for error messages."""
-    record = examples["id"].iloc[index]
-    if "file" in examples:
-        return f"{examples['file'].iloc[index]}: record '{record}'"
-    if "row" in examples:
-        row = examples["row"].iloc[index]
-        named = "" if record == f"row_{row}" else f" (id '{record}')"
-        return f"{path}, row {row}{named}"
-    return f"{path}: record '{record}'"

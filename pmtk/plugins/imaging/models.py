@@ -38,6 +38,10 @@ def seed_cnn_head(embedding: Any, spec: ModelSpec) -> Any:
 build_seed_cnn = model_builder(encode_seed_cnn, seed_cnn_head, "seed_cnn")
 
 
+#: Filters of the small CNN's first block (no option sets it).
+BASE_FILTERS = 32
+
+
 def _augmentation(seed: int) -> list[Any]:
     """Light, orientation-preserving augmentation (no flips: anatomy has a left and a right)."""
     from keras import layers
@@ -54,8 +58,8 @@ def encode_small_cnn(spec: ModelSpec) -> Encoded:
     """pmtk's default encoder: a stride-2 stem, four conv blocks with group norm,
     average+max pooling (an embedding twice as wide as the last block's filters).
 
-    Options used: ``augment`` (light augmentation, active only while training) and
-    ``base_filters``.
+    Options used: ``augment`` (light augmentation, active only while training) and ``seed``.
+    The first block has :data:`BASE_FILTERS` filters, the later ones twice and four times as many.
 
     Why not batch norm: a medical set of a few hundred images gives a handful of steps
     per epoch, so batch norm's moving statistics (used for validation and prediction)
@@ -68,11 +72,11 @@ def encode_small_cnn(spec: ModelSpec) -> Encoded:
     from keras import layers
 
     options = spec.options
-    filters = options.get("base_filters", 32)
+    filters = BASE_FILTERS
     inputs = keras.Input(shape=spec.input_shape, name="image")
     x = layers.Rescaling(1.0 / 255, name="rescale")(inputs)
-    if options.get("augment", True):
-        for layer in _augmentation(options.get("seed", 42)):
+    if options.task_option("augment"):
+        for layer in _augmentation(options.seed):
             x = layer(x)
     for block in range(4):
         # The first convolution strides by 2: four times less work at full resolution,
@@ -93,7 +97,7 @@ def small_cnn_head(embedding: Any, spec: ModelSpec) -> Any:
     """Dropout (``dropout_rate``) then a zero-initialised output layer."""
     from keras import layers
 
-    x = layers.Dropout(spec.options.get("dropout_rate", 0.3))(embedding)
+    x = layers.Dropout(spec.options.task_option("dropout_rate"))(embedding)
     # Zero-initialised output: every image starts at 0.5, so early epochs move the features
     # instead of undoing large random logits from the max-pooled activations.
     return output_layer(spec.kind, spec.num_classes, kernel_initializer="zeros")(x)

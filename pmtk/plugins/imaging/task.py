@@ -102,7 +102,7 @@ class ImagingTask(Task):
 
     def derive(self, train: pd.DataFrame, context: RunContext) -> dict[str, Any]:
         """Chooses 1 or 3 channels from ``--color-mode`` and a sample of training images."""
-        mode = context.options.get("color_mode", "auto")
+        mode = context.options.task_option("color_mode")
         if mode != "auto":
             return {"channels": 3 if mode == "rgb" else 1}
         from pmtk.plugins.imaging.decoding import is_color

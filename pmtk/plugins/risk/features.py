@@ -1,4 +1,5 @@
-"""Column kinds of a cohort table: numeric, categorical or identifier, and their clean values.
+"""Column kinds of a cohort table: numeric, categorical or identifier, and their clean values
+(also as the model's named inputs).
 
 Pure pandas: nothing here imports TensorFlow.
 """
@@ -6,6 +7,7 @@ Pure pandas: nothing here imports TensorFlow.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -26,8 +28,10 @@ NUMERIC_SHARE = 0.9
 MAX_CATEGORIES = 50
 #: Text put in place of a missing categorical value; it is a category of its own.
 MISSING_CATEGORY = ""
-_ID_NAME = re.compile(r"^id$|[_\s.\-]id$|^id[_\s.\-]", re.IGNORECASE)
-_CAMEL_ID = re.compile(r"[a-z]I[Dd]$")  # PatientID, SubjectId; case matters (not "lipid")
+#: A column name that says "id" as a word: ``id``, ``patient_id``, ``ID.number``.
+ID_NAME = re.compile(r"^id$|[_\s.\-]id$|^id[_\s.\-]", re.IGNORECASE)
+#: A camel-case id name: ``PatientID``, ``SubjectId``; case matters (not "lipid").
+CAMEL_ID = re.compile(r"[a-z]I[Dd]$")
 
 
 def where(raw: pd.DataFrame, position: int) -> str:
@@ -106,7 +110,7 @@ def infer_kind(values: pd.Series, column: str, *, categorical: bool = False) -> 
         return "categorical"
     if is_numeric_dtype(values):
         whole = np.all(np.mod(present.to_numpy(dtype="float64"), 1) == 0)
-        named_id = bool(_ID_NAME.search(column) or _CAMEL_ID.search(column))
+        named_id = bool(ID_NAME.search(column) or CAMEL_ID.search(column))
         return "identifier" if unique_per_row and whole and named_id else "numeric"
     text = present.astype(str).str.strip()
     parsed = parse_numbers(text)
@@ -136,6 +140,19 @@ def vocabulary(values: pd.Series) -> list[str]:
     counts = values.value_counts()
     ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     return [str(name) for name, _ in ordered[:MAX_CATEGORIES]]
+
+
+def model_inputs(examples: pd.DataFrame, derived: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    """The model's named inputs of some examples: ``(n, 1)`` float32 (NaN where missing) per
+    numeric column, ``(n, 1)`` text ('' where missing) per categorical column."""
+    inputs: dict[str, np.ndarray] = {}
+    for feature in derived["numeric"]:
+        values = examples[FEATURE_PREFIX + feature["column"]].to_numpy(dtype="float32")
+        inputs[feature["input"]] = values.reshape(-1, 1)
+    for feature in derived["categorical"]:
+        values = examples[FEATURE_PREFIX + feature["column"]].astype(object).to_numpy()
+        inputs[feature["input"]] = values.astype(str).reshape(-1, 1)
+    return inputs
 
 
 def input_names(columns: list[str]) -> dict[str, str]:

@@ -129,7 +129,7 @@ def encode_mlp(spec: ModelSpec) -> Encoded:
     from keras import layers
 
     inputs, x = encoded_inputs(spec)
-    rate = spec.options.get("dropout_rate", 0.2)
+    rate = spec.options.task_option("dropout_rate")
     for index, units in enumerate(hidden_units(spec.options), start=1):
         x = layers.Dense(units, activation="relu", name=f"hidden_{index}")(x)
         x = layers.Dropout(rate, name=f"dropout_{index}")(x)

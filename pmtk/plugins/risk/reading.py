@@ -8,7 +8,6 @@ its ids came from in its ``id_column`` column, for ``RiskTask.derive``.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,13 +17,19 @@ import numpy as np
 from pmtk.core.data.tables import finite_values, parse_numbers
 from pmtk.core.errors import DataError, OptionError
 from pmtk.core.loop.examples import group_column as core_group_column
-from pmtk.plugins.risk.features import (
-    FEATURE_PREFIX,
-    category_text,
-    infer_kind,
-    numeric_values,
-    where,
+from pmtk.plugins.risk.columns import (
+    ID_SOURCE,
+    SPLIT_COLUMN,
+    column_roles,
+    columns_hint,
+    feature_frame,
+    feature_kinds,
+    identifier_column,
+    ids,
+    notice,
+    require_column,
 )
+from pmtk.plugins.risk.features import where
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -33,9 +38,6 @@ if TYPE_CHECKING:
 
 #: Target column of the bundled sample cohort, used when --data and --target are both omitted.
 SAMPLE_TARGET = "disease"
-_SPLIT_COLUMN = "split"
-#: Examples-table column naming the raw column the ids came from (None: line or row numbers).
-ID_SOURCE = "id_column"
 _SHOWN = 5
 
 
@@ -58,22 +60,6 @@ def read_table(path: Path, context: RunContext) -> pd.DataFrame:
     if raw.shape[1] == 0 or len(raw) == 0:
         raise DataError(f"{path} has no data rows; give a header row and one row per person.")
     return raw
-
-
-def column_list(text: str | None) -> list[str]:
-    """``"a, b,c"`` -> ``["a", "b", "c"]`` (None -> [])."""
-    return [name.strip() for name in (text or "").split(",") if name.strip()]
-
-
-def _columns_hint(raw: pd.DataFrame) -> str:
-    return ", ".join(map(str, raw.columns))
-
-
-def _require_column(raw: pd.DataFrame, column: str, option: str, source: str) -> None:
-    if column not in raw.columns:
-        raise DataError(
-            f"{source} has no column '{column}' ({option}); its columns are: {_columns_hint(raw)}."
-        )
 
 
 def resolved_target(options: Mapping[str, Any]) -> str | None:
@@ -99,9 +85,9 @@ def target_name(raw: pd.DataFrame, options: Mapping[str, Any], source: str) -> s
     if target is None:
         raise OptionError(
             f"Name the outcome column of {source} with --target COLUMN; its columns are: "
-            f"{_columns_hint(raw)}."
+            f"{columns_hint(raw)}."
         )
-    _require_column(raw, target, "--target", source)
+    require_column(raw, target, "--target", source)
     return target
 
 
@@ -125,148 +111,6 @@ def label_values(values: pd.Series, column: str, source: str) -> pd.Series:
             "two outcomes. Check --target or add rows with the other outcome."
         )
     return present
-
-
-def _notice(message: str) -> None:
-    print(f"Note: {message}", file=sys.stderr)
-
-
-def _roles(
-    raw: pd.DataFrame,
-    options: Mapping[str, Any],
-    target: str,
-    source: str,
-    group: str | None = None,
-) -> dict:
-    """The columns that are not features: id, group (the one handed over), split, excluded."""
-    roles = {
-        "id": options.get("id_column"),
-        "group": group,
-        "exclude": column_list(options.get("exclude")),
-        "categorical": column_list(options.get("categorical")),
-    }
-    for option, column in (("--id-column", roles["id"]), ("--group-column", roles["group"])):
-        if column is not None:
-            _require_column(raw, column, option, source)
-            if column == target:
-                raise OptionError(f"{option} '{column}' is the --target column; pick another.")
-    for option in ("exclude", "categorical"):
-        for column in roles[option]:
-            _require_column(raw, column, f"--{option}", source)
-    if target in roles["exclude"]:
-        raise OptionError(f"--exclude lists the --target column '{target}'; remove it from there.")
-    return roles
-
-
-def feature_kinds(
-    raw: pd.DataFrame, roles: dict, target: str, source: str, *, require_features: bool = True
-) -> dict[str, str]:
-    """Kind of every candidate feature column, with identifiers, dates and empties sorted out.
-
-    Raises:
-        DataError: A column is empty in every row, or (with ``require_features``) no feature
-            is left.
-    """
-    skip = {target, roles["id"], roles["group"], _SPLIT_COLUMN, *roles["exclude"]}
-    kinds: dict[str, str] = {}
-    for column in raw.columns:
-        if column in skip:
-            continue
-        with np.errstate(invalid="ignore"):  # inf in a column: reported by feature_frame
-            kind = infer_kind(raw[column], column, categorical=column in roles["categorical"])
-        if kind == "empty":
-            raise DataError(
-                f"{source}: column '{column}' is empty in every row; remove it or add it to "
-                f"--exclude {column}."
-            )
-        kinds[column] = kind
-    usable = any(kind in ("numeric", "categorical") for kind in kinds.values())
-    if require_features and not usable:
-        raise DataError(
-            f"{source} has no feature columns besides the target, id and group; "
-            "add the columns that describe each person."
-        )
-    return kinds
-
-
-def _identifiers(kinds: dict[str, str], roles: dict) -> str | None:
-    """Chooses the id column among identifier-like columns and says what happened to the rest."""
-    identifiers = [column for column, kind in kinds.items() if kind == "identifier"]
-    dates = [column for column, kind in kinds.items() if kind == "date"]
-    id_column = roles["id"]
-    if id_column is None and identifiers:
-        id_column = identifiers.pop(0)
-        _notice(f"column '{id_column}' has a different value in every row; using it as the id "
-                "(not a feature). Pass --id-column to choose another.")  # fmt: skip
-    for column in identifiers:
-        _notice(f"column '{column}' has a different value in every row and is left out as an "
-                "identifier; list it in --categorical to use it as a feature.")  # fmt: skip
-    for column in dates:
-        _notice(f"column '{column}' holds dates and is left out; convert it to a number "
-                "(for example days since baseline) to use it.")  # fmt: skip
-    return id_column
-
-
-def ids(raw: pd.DataFrame, column: str | None, source: str) -> pd.Series:
-    """One id per row: the id column as text, or the row's line/row number.
-
-    Raises:
-        DataError: The id column is missing somewhere or repeats a value.
-    """
-    import pandas as pd
-
-    if column is None or column not in raw.columns:
-        return pd.Series([where(raw, i) for i in range(len(raw))], index=raw.index, dtype=object)
-    values = category_text(raw[column])
-    blank = np.flatnonzero((values == "").to_numpy())
-    repeated = np.flatnonzero(values.duplicated().to_numpy())
-    for positions, problem in ((blank, "has no value"), (repeated, "repeats an earlier id")):
-        if len(positions):
-            raise DataError(
-                f"{source}: id column '{column}' {problem} at {where(raw, int(positions[0]))}; "
-                "ids must be unique per row (use --group-column for people with several rows)."
-            )
-    return values
-
-
-def feature_frame(
-    raw: pd.DataFrame, kinds: dict[str, str], source: str, *, nonfinite: str = "refuse"
-) -> dict[str, pd.Series]:
-    """Clean feature values: float64 with NaN (numeric), text with '' for missing (categorical).
-
-    Args:
-        raw: The table as read.
-        kinds: Kind of every feature column.
-        source: The file, for messages.
-        nonfinite: ``refuse`` (training), ``missing`` (``--nonfinite-as-missing``) or
-            ``refuse-predict`` (no option to suggest).
-
-    Raises:
-        DataError: A numeric column holds text, or an infinite or overflowing number.
-    """
-    import pandas as pd
-
-    numeric = {
-        column: numeric_values(raw[column], column, raw, source)
-        for column, kind in kinds.items()
-        if kind == "numeric"
-    }
-    if numeric:
-        checked = finite_values(
-            pd.DataFrame(numeric, index=raw.index),
-            raw,
-            source,
-            as_missing=nonfinite == "missing",
-            option_hint=nonfinite == "refuse",
-        )
-        numeric = {column: checked[column] for column in numeric}
-    frame = {}
-    for column, kind in kinds.items():
-        if kind == "numeric":
-            frame[FEATURE_PREFIX + column] = numeric[column]
-        elif kind == "categorical":
-            frame[FEATURE_PREFIX + column] = category_text(raw[column])
-    return frame
 
 
 def _finite_target(raw: pd.DataFrame, target: str, source: str, as_missing: bool) -> pd.Series:
@@ -312,9 +156,9 @@ def training_examples(
             raw, options, columns, source, group_column=group_column
         )
     target = target_name(raw, options, source)
-    roles = _roles(raw, options, target, source, group_column)
+    roles = column_roles(raw, options, target, source, group_column)
     kinds = feature_kinds(raw, roles, target, source, require_features=require_features)
-    id_column = _identifiers(kinds, roles)
+    id_column = identifier_column(kinds, roles)
     as_missing = bool(options.get("nonfinite_as_missing"))
     label = _finite_target(raw, target, source, as_missing)
     columns = {"id": ids(raw, id_column, source), "label": label}
@@ -322,8 +166,8 @@ def training_examples(
     if group is not None:
         # a row without a group is its own group: it cannot share a patient with another row
         columns["group"] = group.where(raw[roles["group"]].notna(), "row:" + columns["id"])
-    if _SPLIT_COLUMN in raw.columns:
-        columns["split"] = raw[_SPLIT_COLUMN]
+    if SPLIT_COLUMN in raw.columns:
+        columns["split"] = raw[SPLIT_COLUMN]
     nonfinite = "missing" if as_missing else "refuse"
     examples = pd.DataFrame(columns | feature_frame(raw, kinds, source, nonfinite=nonfinite))
     missing = examples["label"].isna().to_numpy()
@@ -331,7 +175,7 @@ def training_examples(
         positions = np.flatnonzero(missing)
         shown = ", ".join(where(raw, int(p)) for p in positions[:_SHOWN])
         more = ", ..." if len(positions) > _SHOWN else ""
-        _notice(f"left out {len(positions)} row(s) with no '{target}' value ({shown}{more}).")
+        notice(f"left out {len(positions)} row(s) with no '{target}' value ({shown}{more}).")
         examples = examples[~missing]
     examples["label"] = label_values(examples["label"], target, source)
     examples = examples.reset_index(drop=True)

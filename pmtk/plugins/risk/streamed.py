@@ -249,7 +249,7 @@ class StreamedCohort(StreamedExamples):
         present = Counter()
         self.split_counts = dict.fromkeys(SPLITS, 0)
         labels, train_labels = Counter(), Counter()
-        seed = self.options.get("seed", 42)
+        seed = self.options.seed
         limits = {"train": BASELINE_ROWS, "val": BASELINE_ROWS, "test": IMPORTANCE_ROWS}
         self.samples = {name: Reservoir(limit, seed) for name, limit in limits.items()}
         groups, rows, self.rows_read = [], 0, 0

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from pmtk.plugins.risk.features import _CAMEL_ID, _ID_NAME, category_text
+from pmtk.plugins.risk.features import CAMEL_ID, ID_NAME, category_text
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -62,7 +62,7 @@ def id_column(kinds: dict[str, str], roles: dict) -> str | None:
     if roles["id"] is not None:
         return roles["id"]
     for column in kinds:
-        if _ID_NAME.search(column) or _CAMEL_ID.search(column):
+        if ID_NAME.search(column) or CAMEL_ID.search(column):
             note(f"column '{column}' is named like an id; using it as the id (not a feature). "
                  "Pass --id-column to choose another.")  # fmt: skip
             return column
@@ -116,9 +116,9 @@ class Subgroups:
 
     def add(self, values: pd.Series) -> None:
         """Appends a batch's test rows, in file order."""
-        from pmtk.core.evaluation.subgroups import _text  # the in-memory path's text of a value
+        from pmtk.core.evaluation.subgroups import subgroup_text
 
-        texts = _text(values.to_numpy(dtype=object)).astype(str)
+        texts = subgroup_text(values.to_numpy(dtype=object)).astype(str)
         distinct, inverse = np.unique(texts, return_inverse=True)
         codes = [self.codes.setdefault(str(value), len(self.codes)) for value in distinct]
         self.parts.append(np.asarray(codes, dtype=np.int32)[inverse.reshape(-1)])

@@ -28,11 +28,11 @@ def survival_importance(task: Task, model: keras.Model, context: RunContext,
     import pandas as pd
     from sklearn.inspection import permutation_importance
 
-    from pmtk.plugins.risk.report import _Predictor
+    from pmtk.plugins.risk.importance import Predictor
 
     columns = [c for c in split.examples.columns if c.startswith(FEATURE_PREFIX)]
     result = permutation_importance(
-        _Predictor(task, model, context), split.examples[columns],
+        Predictor(task, model, context), split.examples[columns],
         np.asarray(split.targets, dtype=float), scoring=c_index_scorer,
         n_repeats=context.options["importance_repeats"], random_state=context.options["seed"],
     )  # fmt: skip

@@ -11,8 +11,18 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from pmtk.core.contract.options import RunOptions
 from pmtk.core.data.tables import parse_numbers
 from pmtk.core.errors import DataError, OptionError
+from pmtk.plugins.risk.columns import (
+    ID_SOURCE,
+    column_roles,
+    feature_frame,
+    feature_kinds,
+    identifier_column,
+    ids,
+    require_column,
+)
 from pmtk.plugins.risk.features import where
 
 if TYPE_CHECKING:
@@ -161,12 +171,10 @@ def survival_roles(
         DataError: A column is missing.
         OptionError: The id or group column is the event column.
     """
-    from pmtk.plugins.risk import reading
-
     time_column, event_column = columns
     for option, column in (("--time-column", time_column), ("--event-column", event_column)):
-        reading._require_column(header, column, option, source)
-    roles = reading._roles(header, options, time_column, source, group_column)
+        require_column(header, column, option, source)
+    roles = column_roles(header, options, time_column, source, group_column)
     for option in ("id", "group"):
         if roles[option] == event_column:
             raise OptionError(f"--{option}-column '{event_column}' is the --event-column; pick "
@@ -194,17 +202,16 @@ def training_examples(
     from pmtk.core.contract.targets import SurvivalLabel
     from pmtk.core.data.splits import assign_splits
     from pmtk.core.loop.examples import group_column as core_group_column
-    from pmtk.plugins.risk import reading
 
     time_column, event_column = columns
     roles = survival_roles(raw, options, columns, source, group_column)
-    kinds = reading.feature_kinds(raw, roles, time_column, source)
-    id_column = reading._identifiers(kinds, roles)
+    kinds = feature_kinds(raw, roles, time_column, source)
+    id_column = identifier_column(kinds, roles)
     times = follow_up_times(raw, time_column, source)
     events = event_flags(raw, event_column, source)
     horizons(options, float(times.max()), time_column, source)  # checked before training
     labels = [SurvivalLabel(float(t), int(e)) for t, e in zip(times, events, strict=True)]
-    frame = {"id": reading.ids(raw, id_column, source),
+    frame = {"id": ids(raw, id_column, source),
              "label": pd.Series(labels, index=raw.index, dtype=object)}  # fmt: skip
     group = core_group_column(raw, roles["group"], source)
     if group is not None:
@@ -212,14 +219,15 @@ def training_examples(
     if "split" in raw.columns:
         frame["split"] = raw["split"]
     else:
+        common = RunOptions.from_mapping(options)
         frame["split"] = assign_splits(
             strata=events, groups=frame.get("group"), fixed=None,
-            val_fraction=options.get("val_fraction", 0.15),
-            test_fraction=options.get("test_fraction", 0.15), seed=options.get("seed", 42),
+            val_fraction=common.val_fraction, test_fraction=common.test_fraction,
+            seed=common.seed,
             source=source, n=len(raw), class_names=["censored", "event"],
         )  # fmt: skip
     nonfinite = "missing" if options.get("nonfinite_as_missing") else "refuse"
-    features = reading.feature_frame(raw, kinds, source, nonfinite=nonfinite)
+    features = feature_frame(raw, kinds, source, nonfinite=nonfinite)
     examples = pd.DataFrame(frame | features).reset_index(drop=True)
-    examples[reading.ID_SOURCE] = pd.Series([id_column] * len(examples), dtype=object)
+    examples[ID_SOURCE] = pd.Series([id_column] * len(examples), dtype=object)
     return examples

@@ -11,6 +11,7 @@ from pmtk.plugins.risk.features import (
     FEATURE_PREFIX,
     input_names,
     is_numeric_dtype,
+    model_inputs,
     statistics,
     vocabulary,
 )
@@ -35,19 +36,6 @@ def survival_settings(
     else:
         horizons = [float(f"{np.median(times):.6g}")]
     return {"event_column": event_column, "horizons": horizons}
-
-
-def model_inputs(examples: pd.DataFrame, derived: Mapping[str, Any]) -> dict[str, np.ndarray]:
-    """The model's named inputs of some examples: ``(n, 1)`` float32 (NaN where missing) per
-    numeric column, ``(n, 1)`` text ('' where missing) per categorical column."""
-    inputs: dict[str, np.ndarray] = {}
-    for feature in derived["numeric"]:
-        values = examples[FEATURE_PREFIX + feature["column"]].to_numpy(dtype="float32")
-        inputs[feature["input"]] = values.reshape(-1, 1)
-    for feature in derived["categorical"]:
-        values = examples[FEATURE_PREFIX + feature["column"]].astype(object).to_numpy()
-        inputs[feature["input"]] = values.astype(str).reshape(-1, 1)
-    return inputs
 
 
 class RiskTask(Task):

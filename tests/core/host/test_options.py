@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 
+from pmtk.core.contract.options import COMMON_NAMES, RunOptions
 from pmtk.core.errors import OptionError
 from pmtk.core.host.options import COMMON_OPTIONS, all_options, read_config, resolve
 from tests.core.fake_task import FakeTask
@@ -178,3 +180,47 @@ def test_bootstrap_that_is_not_an_integer_is_a_usage_error(cli):
     text = " ".join(result.output.replace("│", " ").split())  # typer draws a box
     assert "Invalid value for '--bootstrap'" in text and "valid integer" in text
     assert "Traceback" not in result.output
+
+
+def test_common_options_are_the_run_options_fields():
+    assert [option.name for option in COMMON_OPTIONS] == list(COMMON_NAMES)
+    defaults = RunOptions()
+    for option in COMMON_OPTIONS:
+        assert option.default == getattr(defaults, option.name), option.name
+        assert option.help, option.name
+    choices = {option.name: option.choices for option in COMMON_OPTIONS if option.choices}
+    assert choices == {
+        "distribute": ("default", "mirrored", "multi-worker"),
+        "precision": ("float32", "mixed_bfloat16", "mixed_float16"),
+    }
+    types = {option.name: option.type for option in COMMON_OPTIONS}
+    assert (types["data"], types["seed"], types["learning_rate"]) == (Path, int, float)
+    assert (types["calibrate"], types["group_column"]) == (bool, str)
+
+
+def test_the_cli_default_of_every_common_flag_is_the_dataclass_default(host):
+    import typer
+
+    from pmtk.cli.app import build_app
+
+    command = typer.main.get_command(build_app(host)).commands["run"].commands["risk"]
+    flags = {parameter.name: parameter for parameter in command.params}
+    defaults = RunOptions()
+    for name in COMMON_NAMES:
+        assert flags[name].default == getattr(defaults, name), name
+        assert flags[name].opts[0] == "--" + name.replace("_", "-")
+
+
+def test_resolve_builds_run_options_with_the_task_options_beside():
+    options = resolve(TASK, _defaults(seed=5), {"seed"})
+    assert isinstance(options, RunOptions)
+    assert options.seed == 5 and options.epochs == RunOptions().epochs
+    assert dict(options.task_options) == {"hidden_units": 4}
+    assert list(options) == [option.name for option in all_options(TASK)]
+
+
+def test_a_config_file_builds_the_same_run_options_as_the_flags(tmp_path):
+    config = _config(tmp_path, "epochs = 3\nbatch-size = 16\nhidden_units = 8\n")
+    from_file = resolve(TASK, _defaults(config=config), {"config"})
+    from_flags = resolve(TASK, _defaults(epochs=3, batch_size=16, hidden_units=8), set())
+    assert dataclasses.replace(from_file, config=None) == from_flags

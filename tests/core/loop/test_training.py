@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from pmtk.core.contract.options import COMMON_NAMES, RunOptions
 from pmtk.core.errors import OptionError
 from pmtk.core.host.plugins import PluginHost
 from pmtk.core.loop.training import class_weights, train
@@ -94,6 +95,14 @@ def test_config_json_holds_what_repeats_the_run(run, data):
     assert config["plugins"]["fake-plugin"]["status"] == "loaded"
     assert config["n"] == _json(run["dir"] / "metrics.json")["n"]
     assert config["derived"]["train_rows"] == config["n"]["train"]
+
+
+def test_config_json_options_are_every_option_as_plain_json(run):
+    options = _json(run["dir"] / "config.json")["options"]
+    assert list(options) == [*COMMON_NAMES, "hidden_units"]  # common, then the task's
+    defaults = RunOptions()
+    assert (options["bootstrap"], options["precision"]) == (defaults.bootstrap, defaults.precision)
+    assert options["output"] == str(run["dir"]) and options["config"] is None
 
 
 def test_finish_returns_derived_values_and_a_write_into_derived_is_deprecated(run):

@@ -9,12 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pmtk.plugins.autoencoder.report import (
-    code_frame,
-    embedding_frame,
-    explained_variance,
-    plot_codes,
-)
+from pmtk.plugins.autoencoder.codes import code_frame, embedding_frame, plot_codes
+from pmtk.plugins.autoencoder.fit_metrics import explained_variance
 
 
 def test_explained_variance_matches_sklearn_when_complete():
@@ -77,7 +73,7 @@ def test_plot_codes(tmp_path: Path, codes: int, colors):
 
 def test_weighted_fit_equals_explained_variance_of_the_resample():
     """Count weights give what the duplicated rows give (the bootstrap relies on it)."""
-    from pmtk.plugins.autoencoder.report import explained_variance, weighted_fit
+    from pmtk.plugins.autoencoder.fit_metrics import explained_variance, weighted_fit
 
     rng = np.random.default_rng(0)
     target = rng.normal(size=(50, 6))

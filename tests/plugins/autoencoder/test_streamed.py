@@ -123,7 +123,7 @@ def test_a_parquet_folder_streams_and_bounds_its_samples(cli, tmp_path, monkeypa
 
 
 def test_fit_sums_give_the_in_memory_metrics():
-    from pmtk.plugins.autoencoder.report import explained_variance, feature_r2
+    from pmtk.plugins.autoencoder.fit_metrics import explained_variance, feature_r2
     from pmtk.plugins.autoencoder.streamed_report import FitSums
 
     rng = np.random.default_rng(0)

@@ -10,10 +10,14 @@ import pytest
 from pmtk.core.contract.task import ModelSpec, RunContext
 from pmtk.plugins.genomics import models
 from pmtk.plugins.genomics.encoding import pack
+from pmtk.plugins.genomics.task import GenomicsTask
 
 keras = pytest.importorskip("keras")
 BUILDERS = {"danq": models.build_danq, "rnn": models.build_rnn, "cnn": models.build_cnn}
-SMALL = {"filters": 4, "units": 3, "kernel_size": 5, "pool_size": 4, "seed": 0}
+#: Every genomics option (a run's context holds them all), the model's made small.
+SMALL = {option.name: option.default for option in GenomicsTask.options} | {
+    "filters": 4, "units": 3, "kernel_size": 5, "pool_size": 4, "seed": 0
+}  # fmt: skip
 SEQUENCES = ["ACGTACGTTTGACGTCAAGG", "acgtn", "GGGGCCCCAT"]
 
 
