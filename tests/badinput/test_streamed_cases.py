@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pmtk.core.data.streaming import THRESHOLD_VARIABLE
+from pmtk.core.data import arrow_tables
+from pmtk.core.data.part_threshold import THRESHOLD_VARIABLE
 from tests.badinput.test_corpus import PREFIXES, RUN_FILES, snapshot
 
 FAST = ("--epochs", "1", "--batch-size", "16", "--importance-repeats", "0")
@@ -163,10 +164,9 @@ AUTOENCODER_CASES = [text_in_a_later_csv_block, text_column_in_parquet, missing_
 
 @pytest.mark.parametrize("build", AUTOENCODER_CASES, ids=[c.__name__ for c in AUTOENCODER_CASES])
 def test_streamed_autoencoder_bad_input(build, cli, tmp_path: Path, monkeypatch):
-    from pmtk.core.data import streaming
 
     monkeypatch.setenv(THRESHOLD_VARIABLE, "0")
-    monkeypatch.setattr(streaming, "CSV_BLOCK_BYTES", 16_384)  # a 3,000-row CSV: many blocks
+    monkeypatch.setattr(arrow_tables, "CSV_BLOCK_BYTES", 16_384)  # a 3,000-row CSV: many blocks
     inputs, out = tmp_path / "in", tmp_path / "out"
     inputs.mkdir()
     data, fragments = build(inputs)

@@ -1,9 +1,11 @@
 """Data, before any task knows it: reading tables, splitting, sampling, batching.
 
 - ``tables``: CSV, TSV and Parquet read whole or in chunks, with one set of error sentences.
-- ``csv_blocks``: CSV/TSV read by pyarrow in blocks, with column types fixed up front.
-- ``streaming``: tables bigger than memory: Arrow datasets read in batches, running
-  statistics, reservoir samples, and the row threshold past which a task reads in parts.
+- ``part_threshold``: the row count past which a task reads its data in parts.
+- ``arrow_tables`` and ``csv_blocks``: Parquet and CSV/TSV read by pyarrow in batches, with
+  a CSV's column types fixed up front.
+- ``statistics`` and ``sampling``: running moments and incremental PCA; bounded, seeded
+  uniform samples of rows read batch by batch.
 - ``splits``: the one split module: aliases, carving, stratified/grouped and hash splits.
 - ``batching``: batching, shuffling and prefetching an unbatched ``tf.data.Dataset``.
 - ``sample_data``: where ``--data`` points, else the task's bundled sample data.

@@ -1,13 +1,13 @@
-"""CSV/TSV tables that stream: fixed column types, row estimates, one-sentence errors.
+"""CSV/TSV tables read in blocks: fixed column types, row estimates, one-sentence errors.
 
-:mod:`pmtk.core.data.streaming` reads Parquet and CSV/TSV alike; this module holds what only a
-text table needs. pyarrow infers a CSV's column types from its first block, and a later
+:mod:`pmtk.core.data.arrow_tables` reads Parquet and CSV/TSV alike; this module holds what
+only a text table needs. pyarrow infers a CSV's column types from its first block, and a later
 block may disagree, so :func:`csv_format` fixes one type per column from that block;
 :func:`estimated_rows` tells a big file from a small one without reading it all; and
 :func:`csv_error` turns pyarrow's conversion errors into the file, column and line.
 
-The block size is the caller's (``pmtk.core.data.streaming.CSV_BLOCK_BYTES``), so a test that
-makes it small there makes it small here.
+The block size is the caller's (``pmtk.core.data.arrow_tables.CSV_BLOCK_BYTES``), so a test
+that makes it small there makes it small here.
 """
 
 from __future__ import annotations
@@ -166,7 +166,7 @@ def csv_error(path: Path, error: Exception, names: list[str]) -> DataError:
 
 def estimated_rows(table: ds.Dataset, block_bytes: int) -> int:
     """Rows of a CSV/TSV dataset: its first block's rows per byte times the file size, or
-    the exact count when the file is one block (see ``pmtk.core.data.streaming.table_rows``)."""
+    the exact count when the file is one block (see ``pmtk.core.data.arrow_tables.table_rows``)."""
     file = table.files[0]
     size = os.path.getsize(file)
     options = table.format.default_fragment_scan_options

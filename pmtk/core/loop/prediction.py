@@ -230,7 +230,7 @@ def examples_in_parts(
 
 
 def _folder_parts(folder: Path, context: RunContext) -> Iterator[Any]:
-    from pmtk.core.data.streaming import open_table
+    from pmtk.core.data.arrow_tables import open_table
 
     before = 0  # rows in the files already read
     for file in map(Path, open_table(folder).files):  # open_table checks the files agree

@@ -197,7 +197,7 @@ def training_summary(dataset: tf.data.Dataset, mean=None, variance=None):
     from pmtk.plugins.autoencoder import streamed
 
     rows = streamed.dataset_rows(dataset)
-    if not streamed.streams(rows):
+    if not streamed.in_parts(rows):
         matrix = training_matrix(dataset)
         if mean is None:
             mean, variance = feature_statistics(matrix)

@@ -143,9 +143,9 @@ def _evaluate(model: keras.Model, splits: dict[str, Any], options: dict[str, Any
 
 def _training_rows(train: Any) -> np.ndarray | Any:
     """The training matrix, or past the streaming threshold the split's dataset to stream."""
-    from pmtk.plugins.autoencoder.streamed import streams
+    from pmtk.plugins.autoencoder.streamed import in_parts
 
-    if streams(len(train.examples)):
+    if in_parts(len(train.examples)):
         return train.dataset
     return feature_matrix(train.examples).astype("float64")
 
@@ -155,10 +155,10 @@ def _pca_baseline(train_input: np.ndarray, components: int) -> Any:
     the streaming threshold (no copy of the matrix beyond one batch)."""
     from sklearn.decomposition import PCA
 
-    from pmtk.core.data.streaming import incremental_pca
-    from pmtk.plugins.autoencoder.streamed import BATCH_ROWS, streams
+    from pmtk.core.data.statistics import incremental_pca
+    from pmtk.plugins.autoencoder.streamed import BATCH_ROWS, in_parts
 
-    if not streams(len(train_input)):
+    if not in_parts(len(train_input)):
         return PCA(n_components=components, random_state=0).fit(np.nan_to_num(train_input))
     batches = (
         np.nan_to_num(train_input[start : start + BATCH_ROWS], nan=0.0)

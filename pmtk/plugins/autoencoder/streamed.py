@@ -1,8 +1,8 @@
 """The autoencoder's statistics and PCA by batches, for training splits past a size threshold.
 
-Below :func:`streaming_threshold` rows the in-memory path stays (one matrix, exact
+Below :func:`part_threshold` rows the in-memory path stays (one matrix, exact
 ``PCA``): it is faster. Above it, means and variances come from one pass of
-:class:`pmtk.core.data.streaming.RunningMoments` and the PCA start and baseline from
+:class:`pmtk.core.data.statistics.RunningMoments` and the PCA start and baseline from
 ``IncrementalPCA`` fitted batch by batch, so the float64 copy of the training matrix and
 its standardised twin are never built. A table past the threshold is itself read in
 batches (``autoencoder.streamed_table``); its training split then always lands here.
@@ -16,14 +16,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pmtk.core.data.streaming import (  # noqa: F401  (the threshold lives in the core, shared with risk)
+from pmtk.core.data.part_threshold import (  # noqa: F401
     DEFAULT_THRESHOLD,
     THRESHOLD_VARIABLE,
-    RunningMoments,
-    incremental_pca,
-    streaming_threshold,
-    streams,
+    in_parts,
+    part_threshold,
 )
+from pmtk.core.data.statistics import RunningMoments, incremental_pca
 from pmtk.core.runtime.progress import progress
 
 if TYPE_CHECKING:

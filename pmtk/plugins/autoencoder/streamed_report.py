@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from pmtk.core.data.sampling import Reservoir
 from pmtk.core.data.splits import SPLITS
-from pmtk.core.data.streaming import Reservoir, RunningMoments
+from pmtk.core.data.statistics import RunningMoments
 from pmtk.plugins.autoencoder import streamed
 from pmtk.plugins.autoencoder.codes import code_frame, plot_codes
 from pmtk.plugins.autoencoder.fit_metrics import below_pca, rounded, weighted_fit

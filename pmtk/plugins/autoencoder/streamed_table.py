@@ -4,11 +4,11 @@ A Parquet, CSV or TSV file past ``PMTK_STREAMING_ROWS`` rows, or a folder of Par
 at any size, streams; smaller files keep the in-memory path (faster). One pass over the
 table checks it (numeric features, finite values, ids present, split values) and counts the
 rows of each split; splits come from a stable hash of the group, else the id, else the row
-number (``pmtk.core.data.streaming.hash_splits``). The model's statistics and PCA start come from
+number (``pmtk.core.data.splits.hash_splits``). The model's statistics and PCA start come from
 ``autoencoder.streamed`` (one-pass moments, ``IncrementalPCA``) and its report from
 ``autoencoder.streamed_report``.
 
-Repeated ids are refused within a batch of rows (:data:`pmtk.core.data.streaming.BATCH_ROWS`),
+Repeated ids are refused within a batch of rows (:data:`pmtk.core.data.arrow_tables.BATCH_ROWS`),
 not across the whole table: that would need every id in memory.
 """
 
@@ -23,17 +23,15 @@ import numpy as np
 
 from pmtk.core.contract.options import RunOptions
 from pmtk.core.contract.targets import Targets
-from pmtk.core.data.splits import SPLITS
-from pmtk.core.data.streaming import (
-    IMPORTANCE_ROWS,
-    Reservoir,
-    RunningMoments,
-    batch_splits,
+from pmtk.core.data.arrow_tables import (
     carves_validation,
-    open_streamed_table,
     open_table,
+    open_table_in_parts,
     scan_batches,
 )
+from pmtk.core.data.sampling import IMPORTANCE_ROWS, Reservoir
+from pmtk.core.data.splits import SPLITS, batch_splits
+from pmtk.core.data.statistics import RunningMoments
 from pmtk.core.data.tables import finite_values
 from pmtk.core.errors import DataError, OptionError
 from pmtk.core.loop.streamed import StreamedExamples
@@ -59,7 +57,7 @@ def open_features(path: Path, context: RunContext) -> StreamedFeatures | None:
     """
     if context.options.get("subgroup_column"):
         return None  # subgroups are computed on the in-memory table
-    opened = open_streamed_table(path, "add one row per sample")
+    opened = open_table_in_parts(path, "add one row per sample")
     if opened is None:
         return None
     table, rows = opened

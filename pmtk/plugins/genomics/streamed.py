@@ -1,10 +1,10 @@
 """The genomics task on data bigger than memory: sequences read in chunks, never loaded whole.
 
-Past ``PMTK_STREAMING_ROWS`` records (``pmtk.core.data.streaming.streaming_threshold``), a
+Past ``PMTK_STREAMING_ROWS`` records (``pmtk.core.data.part_threshold.part_threshold``), a
 labelled FASTA file, a folder of per-class FASTA files, a CSV/TSV table and BED intervals on
 ``--genome`` stream (:mod:`pmtk.plugins.genomics.streamed_reading`); smaller data keeps the
 in-memory path, which is faster. Splits come from a stable hash of the group, else the id
-(``pmtk.core.data.streaming.hash_splits``), or from the data's ``split`` column or ``split=``
+(``pmtk.core.data.splits.hash_splits``), or from the data's ``split`` column or ``split=``
 fields (train and test only: validation is carved from train by the hash); on a genome,
 held-out chromosomes go to test and validation chromosomes to val, the rest by the hash.
 One pass over the data checks every base, counts the splits and classes, finds the longest
@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from pmtk.core.data.part_threshold import in_parts
+from pmtk.core.data.sampling import IMPORTANCE_ROWS, Reservoir
 from pmtk.core.data.splits import SPLITS, carve_validation, hash_splits, split_names
-from pmtk.core.data.streaming import IMPORTANCE_ROWS, Reservoir, streams
 from pmtk.core.errors import DataError, OptionError
 from pmtk.core.evaluation.baseline import BASELINE_ROWS
 from pmtk.core.loop.streamed import StreamedExamples
@@ -62,7 +63,7 @@ def open_sequences(path: Path, context: RunContext) -> StreamedSequences | None:
     if source is None:
         return None
     rows = source.count()
-    if rows == 0 or not streams(rows):
+    if rows == 0 or not in_parts(rows):
         return None  # small data is faster in memory; an empty file gets its error there
     if isinstance(source, FastaSource) and source.files is not None:
         from pmtk.plugins.genomics.reading import class_files

@@ -33,11 +33,11 @@ def bounded_split(split: Any, seed: int, limit: int | None = None) -> Any:
     Args:
         split: A ``SplitData`` with ``examples`` and ``targets``.
         seed: The run's seed.
-        limit: Rows kept at most (default ``pmtk.core.data.streaming.IMPORTANCE_ROWS``).
+        limit: Rows kept at most (default ``pmtk.core.data.sampling.IMPORTANCE_ROWS``).
     """
     from dataclasses import replace
 
-    from pmtk.core.data.streaming import IMPORTANCE_ROWS
+    from pmtk.core.data.sampling import IMPORTANCE_ROWS
 
     limit = IMPORTANCE_ROWS if limit is None else limit
     if len(split.examples) <= limit:

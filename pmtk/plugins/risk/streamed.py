@@ -1,14 +1,14 @@
 """The risk task on a cohort bigger than memory: read in batches, never loaded whole.
 
 A Parquet, CSV or TSV file past ``PMTK_STREAMING_ROWS`` rows
-(``pmtk.core.data.streaming.streaming_threshold``), or a folder of Parquet files, streams;
+(``pmtk.core.data.part_threshold.part_threshold``), or a folder of Parquet files, streams;
 smaller files (and compressed or ``.txt`` tables) keep the in-memory path. A Parquet file's
 row count and column kinds come from its metadata and types; a CSV's row count is estimated
 from its first block and its column types are fixed from that block
 (``pmtk.core.data.csv_blocks.csv_format``: numbers as float64, the id, group, split and
 ``--categorical`` columns as text, so a later block cannot change a column's type);
 splits from a stable hash of the group, else the id, else the row number
-(``pmtk.core.data.streaming.hash_splits``); means, variances, missing shares and vocabularies
+(``pmtk.core.data.splits.hash_splits``); means, variances, missing shares and vocabularies
 from one pass over the training rows, feeding the same in-model preprocessing as the
 in-memory path (the medians that fill missing numbers come from a 50,000-row training
 sample).
@@ -28,17 +28,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pmtk.core.data.splits import SPLITS
-from pmtk.core.data.streaming import (
-    IMPORTANCE_ROWS,
-    Reservoir,
-    RunningMoments,
-    batch_splits,
+from pmtk.core.data.arrow_tables import (
     carves_validation,
-    open_streamed_table,
     open_table,
+    open_table_in_parts,
     scan_batches,
 )
+from pmtk.core.data.sampling import IMPORTANCE_ROWS, Reservoir
+from pmtk.core.data.splits import SPLITS, batch_splits
+from pmtk.core.data.statistics import RunningMoments
 from pmtk.core.data.tables import finite_values, where
 from pmtk.core.errors import DataError
 from pmtk.core.evaluation.baseline import BASELINE_ROWS
@@ -82,7 +80,7 @@ def open_cohort(path: Path, context: RunContext) -> StreamedCohort | None:
     Raises:
         DataError: A Parquet folder whose files disagree, or that cannot be read.
     """
-    opened = open_streamed_table(path, "give one row per person")
+    opened = open_table_in_parts(path, "give one row per person")
     if opened is None:
         return None
     table, rows = opened

@@ -158,11 +158,11 @@ def test_streamed_statistics_match_the_in_memory_ones():
 )
 def test_threshold_from_the_environment(monkeypatch, value, expected):
     monkeypatch.setenv(streamed.THRESHOLD_VARIABLE, value)
-    assert streamed.streaming_threshold() == expected
+    assert streamed.part_threshold() == expected
 
 
 @pytest.mark.parametrize("value", ["-1", "many", "1e6"], ids=["negative", "word", "float"])
 def test_a_bad_threshold_is_one_sentence(monkeypatch, value):
     monkeypatch.setenv(streamed.THRESHOLD_VARIABLE, value)
     with pytest.raises(OptionError, match=f"PMTK_STREAMING_ROWS must be a whole number.*'{value}'"):
-        streamed.streaming_threshold()
+        streamed.part_threshold()

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from pmtk.core.data.part_threshold import THRESHOLD_VARIABLE
 from pmtk.core.data.sample_data import sample_data_path
-from pmtk.core.data.streaming import THRESHOLD_VARIABLE
 from tests.plugins.genomics.conftest import FAST, write_fasta
 
 pytestmark = pytest.mark.slow

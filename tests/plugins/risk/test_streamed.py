@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pmtk.core.data.streaming import THRESHOLD_VARIABLE
+from pmtk.core.data.part_threshold import THRESHOLD_VARIABLE
 from tests.plugins.risk.conftest import json_keys, make_cohort, write_table
 
 FAST = ("--epochs", "3", "--batch-size", "32", "--importance-repeats", "1", "--bootstrap", "200")

@@ -14,8 +14,8 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from pmtk.core.data import streaming
-from pmtk.core.data.streaming import THRESHOLD_VARIABLE
+from pmtk.core.data import arrow_tables
+from pmtk.core.data.part_threshold import THRESHOLD_VARIABLE
 from pmtk.core.errors import DataError
 from tests.plugins.risk.conftest import make_cohort, write_table
 
@@ -61,7 +61,7 @@ def test_a_streamed_csv_gives_the_run_of_the_streamed_parquet(cli, tmp_path, mon
 @pytest.fixture(autouse=True)
 def small_blocks(monkeypatch):
     """16 kB blocks: a 3,000-row CSV spans several, as a big file spans many 1 MB ones."""
-    monkeypatch.setattr(streaming, "CSV_BLOCK_BYTES", 16_384)
+    monkeypatch.setattr(arrow_tables, "CSV_BLOCK_BYTES", 16_384)
 
 
 def _later_block(tmp_path: Path, value: str, rows: int = 3000) -> Path:
@@ -70,7 +70,7 @@ def _later_block(tmp_path: Path, value: str, rows: int = 3000) -> Path:
     frame["bmi"] = frame["bmi"].astype(object)
     frame.loc[rows - 7, "bmi"] = value
     path = write_table(frame, tmp_path / "late.csv")
-    assert path.stat().st_size > 4 * streaming.CSV_BLOCK_BYTES
+    assert path.stat().st_size > 4 * arrow_tables.CSV_BLOCK_BYTES
     return path
 
 
@@ -80,20 +80,20 @@ def test_a_whole_number_column_that_later_holds_a_fraction_is_read_as_numbers(tm
     frame.loc[len(frame) - 3, "visits"] = "3.5"
     frame.loc[: len(frame) - 100, "late"] = None  # empty in the first block, text further on
     frame.loc[len(frame) - 2, "late"] = "seen"
-    table = streaming.open_table(write_table(frame, tmp_path / "c.csv"))
+    table = arrow_tables.open_table(write_table(frame, tmp_path / "c.csv"))
     assert table.schema.field("visits").type == pa.float64()
     assert table.schema.field("late").type == pa.string()
     visits = np.concatenate(
-        [b.column("visits").to_numpy() for b in streaming.scan_batches(table, ["visits"])]
+        [b.column("visits").to_numpy() for b in arrow_tables.scan_batches(table, ["visits"])]
     )
     assert visits[-3] == 3.5 and len(visits) == len(frame)
 
 
 def test_text_in_a_numeric_column_after_the_first_block_names_column_and_line(tmp_path):
     path = _later_block(tmp_path, "unknown")
-    table = streaming.open_table(path)
+    table = arrow_tables.open_table(path)
     with pytest.raises(DataError) as caught:
-        for _ in streaming.scan_batches(table, ["bmi", "age"]):
+        for _ in arrow_tables.scan_batches(table, ["bmi", "age"]):
             pass
     message = str(caught.value)
     assert message == (
@@ -111,9 +111,12 @@ def test_missing_markers_are_the_in_memory_readers(tmp_path):
     rows = "\n".join(["x,y", "1,a", "NA,b", "?,c", ".,d", "NULL,e", ",f", "2.5,g"])
     path = tmp_path / "m.csv"
     path.write_text(rows + "\n")
-    table = streaming.open_table(path)
+    table = arrow_tables.open_table(path)
     streamed = np.concatenate(
-        [b.column("x").to_numpy(zero_copy_only=False) for b in streaming.scan_batches(table, ["x"])]
+        [
+            b.column("x").to_numpy(zero_copy_only=False)
+            for b in arrow_tables.scan_batches(table, ["x"])
+        ]
     )
     np.testing.assert_array_equal(streamed, read_text_table(path)["x"].to_numpy())
 
@@ -134,7 +137,7 @@ def test_an_infinite_value_in_a_later_batch_names_its_line_or_row(cli, tmp_path,
                                                                   suffix):  # fmt: skip
     """As the in-memory reader names them: line N of a text file, row N of a Parquet file."""
     monkeypatch.setenv(THRESHOLD_VARIABLE, "0")
-    monkeypatch.setattr(streaming, "BATCH_ROWS", 500)
+    monkeypatch.setattr(arrow_tables, "BATCH_ROWS", 500)
     frame = make_cohort(3000, seed=4)
     frame.loc[2100, "age"] = np.inf  # the fifth batch
     path = write_table(frame, tmp_path / f"cohort{suffix}")

@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pmtk.core.data import streaming
-from pmtk.core.data.streaming import THRESHOLD_VARIABLE
+from pmtk.core.data import arrow_tables
+from pmtk.core.data.part_threshold import THRESHOLD_VARIABLE
 from tests.conftest import tree_snapshot
 from tests.plugins.risk.conftest import json_keys, make_cohort, write_table
 from tests.plugins.risk.test_survival_run import SURVIVAL, survival_cohort
@@ -167,8 +167,8 @@ def small_batches(monkeypatch) -> list[int]:
     from pmtk.plugins.risk.streamed_survival import SurvivalPass
 
     monkeypatch.setenv(THRESHOLD_VARIABLE, "0")
-    monkeypatch.setattr(streaming, "BATCH_ROWS", 500)
-    monkeypatch.setattr(streaming, "CSV_BLOCK_BYTES", 16_384)
+    monkeypatch.setattr(arrow_tables, "BATCH_ROWS", 500)
+    monkeypatch.setattr(arrow_tables, "CSV_BLOCK_BYTES", 16_384)
     seen: list[int] = []
     values = SurvivalPass.values
 

@@ -1,4 +1,4 @@
-"""Streaming tables: schema checks, hash splits, one-pass statistics, incremental PCA, progress."""
+"""Data read in parts: Arrow tables in batches, the part threshold, statistics and samples."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pmtk.core.data import streaming
+from pmtk.core.data import arrow_tables, part_threshold, sampling, splits, statistics
 from pmtk.core.errors import DataError
 from pmtk.core.runtime import progress as progress_module
 
@@ -33,7 +33,7 @@ def cohort(tmp_path):
 def test_running_moments_match_numpy_in_any_batch_size(cohort):
     _, table = cohort
     values = table[["age", "bmi"]].to_numpy()
-    moments = streaming.RunningMoments(2)
+    moments = statistics.RunningMoments(2)
     for start in range(0, len(values), 701):
         moments.update(values[start : start + 701])
     np.testing.assert_allclose(moments.mean, np.nanmean(values, axis=0), rtol=1e-10)
@@ -42,15 +42,15 @@ def test_running_moments_match_numpy_in_any_batch_size(cohort):
 
 def test_hash_splits_are_stable_keep_groups_and_follow_the_fractions():
     keys = np.array([f"G{i % 4000}" for i in range(20000)])
-    first = streaming.hash_splits(keys, val_fraction=0.15, test_fraction=0.15, seed=3)
-    again = streaming.hash_splits(keys[::-1], val_fraction=0.15, test_fraction=0.15, seed=3)
+    first = splits.hash_splits(keys, val_fraction=0.15, test_fraction=0.15, seed=3)
+    again = splits.hash_splits(keys[::-1], val_fraction=0.15, test_fraction=0.15, seed=3)
     assert (first == again[::-1]).all()  # row order does not matter
     per_group = pd.Series(first).groupby(keys).nunique()
     assert (per_group == 1).all()
     shares = pd.Series(first).value_counts(normalize=True)
     assert shares["test"] == pytest.approx(0.15, abs=0.03)
     assert shares["val"] == pytest.approx(0.15, abs=0.03)
-    other = streaming.hash_splits(keys, val_fraction=0.15, test_fraction=0.15, seed=4)
+    other = splits.hash_splits(keys, val_fraction=0.15, test_fraction=0.15, seed=4)
     assert (other != first).any()
 
 
@@ -60,14 +60,14 @@ def test_parquet_files_with_other_types_are_refused(cohort):
     changed["age"] = changed["age"].astype(str)
     changed.to_parquet(folder / "part-2.parquet")
     with pytest.raises(DataError, match=r"part-2.parquet: column 'age' is string, but double"):
-        streaming.open_table(folder)
+        arrow_tables.open_table(folder)
 
 
 def test_parquet_files_with_other_columns_are_refused(cohort):
     folder, table = cohort
     table.iloc[:10].drop(columns="bmi").to_parquet(folder / "part-2.parquet")
     with pytest.raises(DataError, match=r"part-2.parquet has no column 'bmi'"):
-        streaming.open_table(folder)
+        arrow_tables.open_table(folder)
 
 
 def test_incremental_pca_is_close_to_pca(cohort):
@@ -76,29 +76,16 @@ def test_incremental_pca_is_close_to_pca(cohort):
     rng = np.random.default_rng(1)
     matrix = rng.normal(size=(2000, 6)) @ rng.normal(size=(6, 6))
     batches = (matrix[i : i + 256] for i in range(0, 2000, 256))
-    incremental = streaming.incremental_pca(batches, 3)
+    incremental = statistics.incremental_pca(batches, 3)
     exact = PCA(3).fit(matrix)
     np.testing.assert_allclose(
         incremental.explained_variance_ratio_, exact.explained_variance_ratio_, rtol=0.02
     )
 
 
-def test_tf_batches_stream_one_split(cohort):
-    folder, table = cohort
-    dataset = streaming.open_table(folder)
-    fractions = {"val": 0.15, "test": 0.15}
-    test = streaming.tf_batches(dataset, ["age", "bmi"], "label", ("id", "test", fractions, 0))
-    rows = list(test.as_numpy_iterator())
-    expected = streaming.hash_splits(
-        table["id"].to_numpy(), val_fraction=0.15, test_fraction=0.15, seed=0
-    )
-    assert len(rows) == int((expected == "test").sum())
-    assert rows[0][0].shape == (2,) and rows[0][0].dtype == np.float32
-
-
 def test_bounded_sample_keeps_at_most_the_limit():
     batches = (np.arange(i, i + 1000) for i in range(0, 50_000, 1000))
-    sample = streaming.bounded_sample(batches, limit=10_000, seed=0)
+    sample = sampling.bounded_sample(batches, limit=10_000, seed=0)
     assert len(sample) == 10_000 and len(set(sample.tolist())) == 10_000
     assert sample.max() > 40_000  # late rows have their chance too
 
@@ -142,8 +129,8 @@ def test_scan_batches_gives_every_row_in_file_order_in_bounded_batches(
     cohort, monkeypatch, batch_rows
 ):
     folder, table = cohort
-    monkeypatch.setattr(streaming, "BATCH_ROWS", batch_rows)
-    batches = list(streaming.scan_batches(streaming.open_table(folder), ["id", "bmi"]))
+    monkeypatch.setattr(arrow_tables, "BATCH_ROWS", batch_rows)
+    batches = list(arrow_tables.scan_batches(arrow_tables.open_table(folder), ["id", "bmi"]))
     assert max(batch.num_rows for batch in batches) <= batch_rows
     ids = [value for batch in batches for value in batch.column("id").to_pylist()]
     assert ids == table["id"].tolist()
@@ -151,27 +138,27 @@ def test_scan_batches_gives_every_row_in_file_order_in_bounded_batches(
 
 
 def test_reservoir_keeps_a_uniform_bounded_sample_in_stream_order():
-    reservoir = streaming.Reservoir(500, seed=0)
+    reservoir = sampling.Reservoir(500, seed=0)
     for start in range(0, 20_000, 700):
         reservoir.add(pd.DataFrame({"row": np.arange(start, min(start + 700, 20_000))}))
     rows = reservoir.rows()["row"].to_numpy()
     assert len(rows) == 500 and len(set(rows)) == 500
     assert (np.diff(rows) > 0).all()  # file order kept
     assert 0.35 < (rows < 10_000).mean() < 0.65  # early and late rows alike
-    assert streaming.Reservoir(10, seed=0).rows().empty
+    assert sampling.Reservoir(10, seed=0).rows().empty
 
 
 @pytest.mark.parametrize(("value", "expected"), [("", 200_000), ("0", 0), (" 5000 ", 5000)])
 def test_streaming_threshold_comes_from_the_environment(monkeypatch, value, expected):
-    monkeypatch.setenv(streaming.THRESHOLD_VARIABLE, value)
-    assert streaming.streaming_threshold() == expected
-    assert streaming.streams(expected + 1) and not streaming.streams(expected)
+    monkeypatch.setenv(part_threshold.THRESHOLD_VARIABLE, value)
+    assert part_threshold.part_threshold() == expected
+    assert part_threshold.in_parts(expected + 1) and not part_threshold.in_parts(expected)
 
 
 def test_batch_splits_check_a_split_column_and_hash_otherwise():
     import pandas as pd
 
-    from pmtk.core.data.streaming import batch_splits, hash_splits
+    from pmtk.core.data.splits import batch_splits, hash_splits
     from pmtk.core.errors import DataError
 
     options = {"val_fraction": 0.2, "test_fraction": 0.1, "seed": 5}
