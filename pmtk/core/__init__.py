@@ -42,7 +42,7 @@ MOVED = {
         "checkpoint": "run.checkpoint", "outputs": "run.outputs",
         "precision": "runtime.precision", "distributed": "runtime.distributed",
         "sentinel": "runtime.sentinel", "training": "loop.training",
-        "prediction": "loop.prediction", "examples": "loop.examples",
+        "prediction": "loop.prediction", "examples": "loop.source",
     }.items()
 }  # fmt: skip
 

@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from pmtk.core.data.tables import group_column
 from pmtk.core.errors import DataError
-from pmtk.core.loop.examples import group_column
 
 TABLE_SUFFIXES = {".csv": ",", ".tsv": "\t"}
 _SAMPLE_COLUMN = re.compile(r"s(\d+)")

@@ -6,7 +6,7 @@ Part of the task contract: nothing here imports anything above it, nor TensorFlo
 from __future__ import annotations
 
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -246,14 +246,24 @@ class ModelSpec:
 
 @dataclass
 class SplitData:
-    """One split as the loop and ``Task.finish`` see it.
+    """One split as ``Task.finish`` sees it.
+
+    Data read whole gives every row of the split here. Data read in parts gives a bounded,
+    seeded uniform sample of it (at most ``pmtk.core.evaluation.baseline.BASELINE_ROWS``
+    rows), and :attr:`parts` reads every row again, part by part, for what must see them all.
 
     Attributes:
-        examples: The split's rows of the examples table.
+        examples: The split's rows of the examples table (or the sample of them).
         targets: Encoded targets aligned with ``examples`` (None for reconstruction).
-        dataset: The split's unbatched dataset, as the task's ``dataset`` built it.
+        dataset: The unbatched dataset of ``examples``, as the task's ``dataset`` built it
+            (pairs ``(x, x)`` for reconstruction).
+        parts: ``parts()`` yields ``(examples, targets)`` for every row of the split, part by
+            part in the order read; None when nothing but ``examples`` is known.
+        rows: The number of rows of the split (``len(examples)`` when they are all there).
     """
 
     examples: pd.DataFrame
     targets: np.ndarray | None
     dataset: tf.data.Dataset
+    parts: Callable[[], Iterator[tuple[pd.DataFrame, Any]]] | None = None
+    rows: int | None = None

@@ -339,3 +339,22 @@ def finite_values(
         f"(inf, -inf or beyond 1.8e308) at {where(table, row)}; replace it with a number or "
         f"leave the cell empty for a missing value{hint}."
     )
+
+
+def group_column(table: pd.DataFrame, column: str | None, source: str) -> pd.Series | None:
+    """The ``--group-column`` of a table, as text, for the examples' ``group`` column.
+
+    Returns:
+        None when no column is named.
+
+    Raises:
+        DataError: The column is not in the table; lists the columns.
+    """
+    if column is None:
+        return None
+    if column not in table.columns:
+        raise DataError(
+            f"{source} has no column '{column}' (--group-column); its columns are: "
+            f"{', '.join(map(str, table.columns))}."
+        )
+    return table[column].astype(str)

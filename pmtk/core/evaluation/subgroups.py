@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".csv.gz", ".tsv.gz", ".parquet", ".pq")
 #: Prefix plugins give feature columns in their examples tables.
 FEATURE_PREFIX = "feature:"
+#: Prefix of a column a task adds to its examples to carry a ``--subgroup-column`` that is
+#: not one of its features (so data read in parts never reads its table again).
+SUBGROUP_PREFIX = "subgroup:"
 
 
 def table_columns(path: Path) -> list[str] | None:
@@ -50,8 +53,9 @@ def table_columns(path: Path) -> list[str] | None:
 def subgroup_values(examples: pd.DataFrame, column: str, path: Path) -> np.ndarray:
     """The subgroup of every row of the examples table, as text ('missing' when empty).
 
-    Looks in the task's feature columns first, then re-reads the data table and lines
-    its rows up with the examples (by ``row`` number, image ``path`` or position).
+    Looks in the task's feature columns first, then in a ``subgroup:COLUMN`` column the task
+    carries, then re-reads the data table and lines its rows up with the examples (by
+    ``row`` number, image ``path`` or position).
 
     Raises:
         DataError: The column is not in the data, or its rows cannot be matched.
@@ -60,6 +64,8 @@ def subgroup_values(examples: pd.DataFrame, column: str, path: Path) -> np.ndarr
 
     if FEATURE_PREFIX + column in examples:
         return subgroup_text(examples[FEATURE_PREFIX + column])
+    if SUBGROUP_PREFIX + column in examples:  # carried by a task that reads it in parts
+        return subgroup_text(examples[SUBGROUP_PREFIX + column])
     columns = table_columns(Path(path))
     if columns is not None and column in columns:
         raw = _read_table(Path(path))

@@ -13,12 +13,10 @@ import numpy as np
 
 from pmtk.core.contract.model_check import check_model_output
 from pmtk.core.contract.options import RunOptions
-from pmtk.core.contract.task import ModelSpec, RunContext, SplitData, Task
-from pmtk.core.data.batching import batches, shuffle_buffer
-from pmtk.core.data.splits import SPLITS
-from pmtk.core.loop.examples import PreparedExamples, prepare_examples
+from pmtk.core.contract.task import ModelSpec, RunContext, Task
+from pmtk.core.data.batching import batches
 from pmtk.core.loop.results import write_outputs
-from pmtk.core.loop.streamed import StreamedExamples, open_streamed
+from pmtk.core.loop.source import ExampleSource
 from pmtk.core.run.rundir import default_output
 from pmtk.core.run.workers import fit_guard, local_copy, output_folder
 from pmtk.core.runtime.distributed import make_multi_worker_strategy, read_tf_config
@@ -63,8 +61,7 @@ def train(task: Task, options: RunOptions | Mapping[str, Any], host: PluginHost)
     try:
         # The lock is taken first: a second run to the same output stops before reading data.
         with stop_on_signals(), run_directory as run_dir:
-            context = host.registry.run_context(task.name, options)
-            prepared, context = _prepare(task, context)
+            source = ExampleSource(task, host.registry.run_context(task.name, options))
             builder = host.registry.model_builder(task.name, options.model)
 
             quiet_tensorflow()
@@ -76,21 +73,18 @@ def train(task: Task, options: RunOptions | Mapping[str, Any], host: PluginHost)
                     "strategy": type(strategy).__name__,
                     "workers": cluster.num_workers if cluster else 1,
                     "replicas": int(strategy.num_replicas_in_sync),
-                }
+                },
+                # Whether the data was read in parts (informational: nothing branches on it).
+                "streamed": not source.held,
             }
-            splits = {name: _split_data(task, prepared, name, context) for name in SPLITS}
-            # Whether the table was read from disk in batches instead of loaded.
-            loop["streamed"] = isinstance(prepared, StreamedExamples)
-            context = replace(context, run_dir=run_dir)
+            context = replace(source.context, run_dir=run_dir)
             # Layers keep the policy they were built with; what comes after is float32.
             with precision_policy(options.precision):
-                model = _fit(
-                    task, context, prepared, splits, builder, host, strategy, cluster, loop
-                )
+                model = _fit(task, context, source, builder, host, strategy, cluster, loop)
             if cluster is not None and not cluster.is_chief:
                 return _worker_done(cluster, run_directory)
             model = local_copy(model, run_dir) if cluster is not None else model
-            run_warnings = write_outputs(task, context, prepared, splits, model, host, loop)
+            run_warnings = write_outputs(task, context, source, model, host, loop)
     except KeyboardInterrupt as error:
         raise RunInterrupted(signal_number(error), run_directory.kept()) from None
     print(f"Run written to {run_directory.final}", file=sys.stderr)
@@ -106,49 +100,6 @@ def _worker_done(cluster, run_directory) -> Path:
         file=sys.stderr,
     )
     return run_directory.final
-
-
-def _prepare(task: Task, context: RunContext) -> tuple[Any, RunContext]:
-    """The examples, read into memory or (a large table of a streaming task) streamed, and
-    the context with their targets and what the task derived from the training rows."""
-    streamed = open_streamed(task, context)
-    if streamed is not None:
-        return streamed, replace(context, targets=streamed.targets, derived=streamed.derived)
-    prepared = prepare_examples(task, context)
-    context = replace(context, targets=prepared.targets)
-    train_examples, _ = prepared.part("train")
-    return prepared, replace(context, derived=task.derive(train_examples, context))
-
-
-def _split_data(task: Task, prepared: PreparedExamples, name: str, context) -> SplitData:
-    if isinstance(prepared, StreamedExamples):
-        from pmtk.core.loop.streamed_results import split_data
-
-        return split_data(prepared, name, context)
-    examples, targets = prepared.part(name)
-    if name == "train" and len(examples) > 1:
-        # One example's dataset tells the element size (one image decoded, no progress).
-        probe = _dataset(task, prepared, examples[:1], _first(targets), context).dataset
-        if len(examples) > shuffle_buffer(probe, len(examples)):
-            # The shuffle buffer holds a window of the examples (large decoded images): a
-            # seeded random order first makes every window a random sample of them.
-            order = np.random.default_rng(context.options.seed).permutation(len(examples))
-            examples = examples.iloc[order].reset_index(drop=True)
-            targets = None if targets is None else targets[order]
-    return _dataset(task, prepared, examples, targets, context)
-
-
-def _first(targets):
-    return None if targets is None else targets[:1]
-
-
-def _dataset(task: Task, prepared: PreparedExamples, examples, targets, context) -> SplitData:
-    if prepared.targets.pairs_input_with_itself:
-        dataset = task.dataset(examples, None, context).map(lambda x: (x, x))
-        return SplitData(examples, None, dataset)
-    if prepared.targets.kind == "binary":
-        targets = targets.astype("float32")
-    return SplitData(examples, targets, task.dataset(examples, targets, context))
 
 
 def class_weights(
@@ -200,26 +151,22 @@ def _callbacks(
     return [*callbacks, EpochCheckpoint(run_dir, early_stopping)]
 
 
-def _fit(task, context, prepared, splits, builder, host, strategy, cluster, loop) -> keras.Model:
+def _fit(task, context, source, builder, host, strategy, cluster, loop) -> keras.Model:
     import keras
 
     from pmtk.core.run import checkpoint
     from pmtk.core.run.workers import build_without_reduce, resume_source, sharded
     from pmtk.core.runtime.precision import float32_outputs
 
-    options, kind = context.options, prepared.targets.kind
-    train_dataset = splits["train"].dataset
-    weights = None
-    if isinstance(prepared, StreamedExamples):
-        weights = class_weights(kind, counts=prepared.class_counts())
-    elif splits["train"].targets is not None:
-        weights = class_weights(kind, splits["train"].targets)
+    options, kind = context.options, source.targets.kind
+    train_dataset = source.dataset("train")
+    weights = class_weights(kind, counts=source.class_counts())
     loop["class_weight"] = weights
     spec = ModelSpec(
         input_shape=_input_shape(train_dataset),
         kind=kind,
-        num_classes=prepared.targets.num_classes,
-        class_names=prepared.targets.class_names,
+        num_classes=source.targets.num_classes,
+        class_names=source.targets.class_names,
         context=context,
         train_dataset=train_dataset,
         class_weight=weights,
@@ -234,7 +181,7 @@ def _fit(task, context, prepared, splits, builder, host, strategy, cluster, loop
             optimizer=keras.optimizers.Adam(options.learning_rate),
             **task.compile_options(kind),
         )
-        belongs_to = checkpoint.identity(task.name, options, prepared.data_hash)
+        belongs_to = checkpoint.identity(task.name, options, source.data_hash)
         resumed = None
         if options.resume:
             source = resume_source(context.run_dir, options, cluster)
@@ -255,7 +202,7 @@ def _fit(task, context, prepared, splits, builder, host, strategy, cluster, loop
         for _ in range(2 * resumed.epoch):
             iter(train_batches)
         print(checkpoint.resume_note(resumed), file=sys.stderr)
-    val_batches = sharded(batches(splits["val"].dataset, options.batch_size), cluster)
+    val_batches = sharded(batches(source.dataset("val"), options.batch_size), cluster)
     callbacks = _callbacks(context, host, resumed)
     with fit_guard(cluster, context.run_dir), _checkpoint_written(callbacks[-1]):
         model.fit(

@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from pmtk.core.data.tables import finite_values, where
+from pmtk.core.data.tables import group_column as core_group_column
 from pmtk.core.errors import DataError, OptionError
-from pmtk.core.loop.examples import group_column as core_group_column
 
 if TYPE_CHECKING:
     from pmtk.core.contract.context import RunContext

@@ -17,9 +17,9 @@ from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pmtk.core.data.tables import group_column as column_groups
 from pmtk.core.data.tables import read_text_table
 from pmtk.core.errors import DataError, OptionError
-from pmtk.core.loop import examples as core_examples
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -330,7 +330,7 @@ def table_frame(
             raise DataError(f"{path}, row {row}: the label is empty; give every sequence a label.")
         frame["label"] = labels
     if group_column is not None:
-        frame["group"] = core_examples.group_column(table, group_column, str(path))
+        frame["group"] = column_groups(table, group_column, str(path))
     if "split" in table.columns and require_labels:
         frame["split"] = table["split"]
     return frame

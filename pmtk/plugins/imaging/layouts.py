@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from pmtk.core.data.tables import group_column as column_groups
 from pmtk.core.data.tables import read_text_table
 from pmtk.core.errors import DataError, OptionError
-from pmtk.core.loop import examples as core_examples
 
 MANIFEST_SUFFIXES = (".csv", ".tsv")
 #: Top-level folder names read as a split (``chest_xray/train/NORMAL/...``), not as classes.
@@ -159,7 +159,7 @@ def read_manifest(
         frame["label"] = table["label"].str.strip()
     column = group_column or ("patient_id" if "patient_id" in table.columns else None)
     if column is not None:
-        frame["group"] = core_examples.group_column(table, column, str(manifest))
+        frame["group"] = column_groups(table, column, str(manifest))
     if "split" in table.columns and require_labels:
         frame["split"] = table["split"]
     return frame

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pmtk.core.data.tables import finite_values, parse_numbers
+from pmtk.core.data.tables import group_column as core_group_column
 from pmtk.core.errors import DataError, OptionError
-from pmtk.core.loop.examples import group_column as core_group_column
 from pmtk.plugins.risk.columns import (
     ID_SOURCE,
     SPLIT_COLUMN,

@@ -201,7 +201,7 @@ def training_examples(
 
     from pmtk.core.contract.targets import SurvivalLabel
     from pmtk.core.data.splits import assign_splits
-    from pmtk.core.loop.examples import group_column as core_group_column
+    from pmtk.core.data.tables import group_column as core_group_column
 
     time_column, event_column = columns
     roles = survival_roles(raw, options, columns, source, group_column)

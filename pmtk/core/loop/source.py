@@ -1,0 +1,425 @@
+"""The loop's one data path: a task's examples read in parts, split, encoded and sampled.
+
+A task yields its examples table in parts (:meth:`pmtk.core.contract.task.Task.read_parts`);
+data that fits in memory is one part, which the source then holds. Everything else is done
+here, once, for every size (as Keras' data adapters hide arrays and generators behind one
+interface, the trainer and the results writer never ask which they hold):
+
+- **targets**: inferred from the distinct labels of every part, encoded part by part;
+- **splits**: one part is split stratified by class (and by group), several parts by a
+  stable hash of the group, else the id; a ``split`` column wins either way
+  (:mod:`pmtk.core.data.splits`: one alias table, one carving rule, one sentence);
+- **what the task learns**: its :class:`~pmtk.core.contract.derivation.Derivation` gets the
+  training rows part by part;
+- **counts**: examples per split, classes per split, events per split;
+- **samples**: a bounded, seeded uniform sample of every split (the whole split when it is
+  small), for the baseline, the training metrics and the task's ``finish``;
+- **passes**: every row of some splits, part by part, for scores and ``predictions.csv``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import replace
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from pmtk.core.contract.context import SplitData
+from pmtk.core.contract.targets import Targets, infer_targets, is_survival
+from pmtk.core.data.sample_data import data_path
+from pmtk.core.data.sampling import Reservoir
+from pmtk.core.data.splits import (
+    SPLITS,
+    assign_splits,
+    batch_splits,
+    check_splits,
+    column_names_validation,
+)
+from pmtk.core.data.tables import group_column  # noqa: F401  (pmtk.core.examples, deprecated)
+from pmtk.core.errors import DataError
+from pmtk.core.evaluation.baseline import BASELINE_ROWS
+from pmtk.core.run.rundir import content_hash
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import tensorflow as tf
+
+    from pmtk.core.contract.task import RunContext, Task
+
+#: Distinct labels counted per split; past it a numeric target is continuous (regression).
+MAX_DISTINCT_LABELS = 10_000
+#: Rows of one part a dataset built from parts hands tf.data at a time.
+PART_BATCH_ROWS = 4096
+
+
+class ExampleSource:
+    """A task's examples for one run: read, split, encoded, counted and sampled.
+
+    Reading happens when it is built (one pass over the data, two when a ``split`` column
+    names no validation row and the data comes in several parts).
+
+    Attributes:
+        task: The task.
+        data_path: The data read.
+        targets: Kind and class names (``values`` set when the data is held).
+        derived: What the task learned from the training rows.
+        held: Whether the data is one part, held in memory (else it is read again for each
+            pass, and nothing per row is held but what the passes return).
+        examples: The examples table when held, else None.
+        split: The split of every held example, else None.
+    """
+
+    def __init__(self, task: Task, context: RunContext) -> None:
+        self.task = task
+        self.data_path = data_path(task, context.options.data)
+        self.source = str(self.data_path)
+        self.context = context
+        self.examples: pd.DataFrame | None = None
+        self.split: np.ndarray | None = None
+        self.carve = False
+        self._rows: dict[str, tuple[pd.DataFrame, Any]] = {}
+        self._datasets: dict[str, tf.data.Dataset] = {}
+        parts = iter(task.read_parts(self.data_path, context))
+        first, second = next(parts, None), next(parts, None)
+        if first is None or (len(first) == 0 and second is None):
+            raise DataError(
+                f"{self.data_path} holds no examples; point --data at a folder or file with data."
+            )
+        self.held = second is None
+        if self.held:
+            self._hold(first)
+        else:
+            self._count(_chain(first, second, parts))
+        #: The run context with the targets and what the task learned (its datasets need it).
+        self.context = replace(context, targets=self.targets, derived=self.derived)
+
+    # ------------------------------------------------------------------ reading
+
+    def _hold(self, examples: pd.DataFrame) -> None:
+        """One part: targets from every label, stratified (grouped) splits, as read whole."""
+        options = self.context.options
+        targets = self._infer(examples["label"] if _labelled(self.task, examples) else None)
+        strata = targets.values if targets.kind in ("binary", "multiclass") else None
+        self.split = assign_splits(
+            strata=strata,
+            groups=examples.get("group", None),
+            fixed=examples.get("split", None),
+            val_fraction=options.val_fraction,
+            test_fraction=options.test_fraction,
+            seed=options.seed,
+            source=self.source,
+            n=len(examples),
+            class_names=targets.class_names,
+            keys=examples["id"],
+        )
+        check_splits(self.split, strata, targets.class_names, self.source)
+        self.examples, self.targets = examples, targets
+        self._tally([(examples, self.split)])
+
+    def _count(self, parts: Iterator[pd.DataFrame]) -> None:
+        """Several parts: one statistics pass (after a pass over the ``split`` column when it
+        names no validation row in the first part); targets are inferred at its end."""
+        first = next(parts)
+        if "split" in first and not column_names_validation([first["split"]]):
+            self.carve = not column_names_validation(part["split"] for part in self._read())
+        self.targets = None
+        self._tally((part, self.splits_of(part)) for part in _chain(first, parts))
+
+    def _read(self) -> Iterator[pd.DataFrame]:
+        """The examples, part by part, as the task reads them (a new read each call)."""
+        parts = self.task.read_parts(self.data_path, self.context)
+        yield from (part for part in parts if len(part))
+
+    def _infer(self, labels: pd.Series | None) -> Targets:
+        if labels is None:
+            return Targets(self.task.target_kind or "reconstruction")
+        return infer_targets(
+            labels, source=self.source, kind=self.task.target_kind,
+            positive_class=self.context.options.positive_class,
+        )  # fmt: skip
+
+    def _check_labels(self, part: pd.DataFrame) -> None:
+        missing = part["label"].isna().to_numpy()
+        if missing.any():
+            from pmtk.core.data.tables import where
+
+            place = where(part, int(np.flatnonzero(missing)[0]))
+            raise DataError(f"{self.source}: {place} has no label; give every example a label.")
+
+    def splits_of(self, part: pd.DataFrame) -> np.ndarray:
+        """The split of every row of one part (held: the split of every example)."""
+        if self.held:
+            return self.split
+        from pmtk.core.data.tables import where
+
+        keys = part["group"] if "group" in part else part["id"]
+        return batch_splits(
+            keys.to_numpy(dtype=object),
+            self.context.options,
+            part.get("split", None),
+            lambda position: where(part, position),
+            self.source,
+            carve=self.carve,
+        )
+
+    # ------------------------------------------------------------------ the statistics pass
+
+    def _tally(self, parts: Any) -> None:
+        """Counts, label counts, samples, test groups and what the task learns: one pass."""
+        derivation = self.task.derivation(self.context)
+        self.split_counts = dict.fromkeys(SPLITS, 0)
+        labels = {name: _Labels() for name in SPLITS}
+        self.samples = {name: Reservoir(BASELINE_ROWS, self.context.options.seed)
+                        for name in SPLITS}  # fmt: skip
+        groups: list[np.ndarray] = []
+        for part, split in parts:
+            labelled = _labelled(self.task, part)
+            if labelled and not self.held:
+                self._check_labels(part)
+            for name in SPLITS:
+                rows = split == name
+                if not rows.any():
+                    continue
+                chosen = part[rows]
+                self.split_counts[name] += len(chosen)
+                if labelled:
+                    labels[name].add(chosen["label"])
+                self.samples[name].add(chosen)
+                if name == "train":
+                    derivation.extend(chosen)
+                if name == "test" and "group" in part:
+                    groups.append(chosen["group"].astype(str).to_numpy(dtype=object))
+        if self.targets is None:  # read in parts: every label has been seen now
+            self.targets = self._infer(_Labels.distinct(labels.values()))
+            self._check_counts(labels)
+        self.label_counts = {name: labels[name].encoded(self.targets) for name in SPLITS}
+        self.test_group_values = np.concatenate(groups) if groups else None
+        self.derived = derivation.aggregate(self.targets)
+
+    def _check_counts(self, labels: dict[str, _Labels]) -> None:
+        """:func:`check_splits` on the counts: one entry per split and class present."""
+        classes = self.targets.kind in ("binary", "multiclass")
+        split, strata = [], []
+        for name in SPLITS:
+            present = sorted(labels[name].encoded(self.targets)) if classes else [0]
+            present = present if self.split_counts[name] else []
+            split += [name] * len(present)
+            strata += present
+        check_splits(np.array(split, dtype=object), np.array(strata) if classes else None,
+                     self.targets.class_names, self.source)  # fmt: skip
+
+    # ------------------------------------------------------------------ what the loop reads
+
+    def encode(self, part: pd.DataFrame) -> np.ndarray | None:
+        """The encoded targets of one part's rows (None when the input is its own target)."""
+        if self.targets.pairs_input_with_itself or "label" not in part:
+            return None
+        values = self.targets.encode(part["label"])
+        return values.astype("float32") if self.targets.kind == "binary" else values
+
+    def counts(self) -> dict[str, int]:
+        """Examples per split."""
+        return dict(self.split_counts)
+
+    def class_counts(self) -> dict[int, int]:
+        """Training examples per encoded class (empty unless the target has classes)."""
+        if self.targets.kind not in ("binary", "multiclass"):
+            return {}
+        return dict(sorted(self.label_counts["train"].items()))
+
+    def event_counts(self) -> dict[str, dict[str, int]] | None:
+        """A survival target's events and censored examples per split; None otherwise."""
+        if self.targets.kind != "survival":
+            return None
+        return {name: {"event": self.label_counts[name][1], "censored": self.label_counts[name][0]}
+                for name in SPLITS}  # fmt: skip
+
+    def test_groups(self) -> pd.Series | None:
+        """The group of every test example, in the order of :meth:`parts`, or None."""
+        import pandas as pd
+
+        if self.test_group_values is None:
+            return None
+        return pd.Series(self.test_group_values, name="group")
+
+    def test_subgroups(self, column: str) -> np.ndarray:
+        """Each test example's value of ``column`` (``--subgroup-column``) as text, in the
+        order of :meth:`parts` (:func:`pmtk.core.evaluation.subgroups.subgroup_values`)."""
+        from pmtk.core.evaluation.subgroups import subgroup_values
+
+        if self.held:
+            every = subgroup_values(self.examples, column, self.data_path)
+            return every[self.split == "test"]
+        found = [subgroup_values(part, column, self.data_path)[self.splits_of(part) == "test"]
+                 for part in self._read()]  # fmt: skip
+        return np.concatenate(found) if found else np.array([], dtype=object)
+
+    def split_data(self, name: str) -> SplitData:
+        """One split as ``Task.finish`` and the baseline see it: every row when the data is
+        held (with the dataset training used), else a bounded uniform sample; ``parts``
+        reads every row either way."""
+        if self.held:
+            examples, targets = self._held_rows(name)
+            dataset = self.dataset(name)
+        else:
+            examples = self.samples[name].rows().reset_index(drop=True)
+            targets = self.encode(examples) if len(examples) else None
+            dataset = self._pairs(examples, targets)
+        return SplitData(
+            examples, targets, dataset,
+            parts=lambda: ((e, t) for _, e, t, _ in self.parts((name,))),
+            rows=self.split_counts[name],
+        )  # fmt: skip
+
+    def parts(self, names: tuple[str, ...]) -> Iterator[tuple[str, pd.DataFrame, Any, Any]]:
+        """Every row of the splits named, part by part: ``(split, examples, targets,
+        dataset)``, the dataset unbatched ``(x, y)`` (``(x, x)``) pairs of those rows."""
+        if self.held:
+            for name in names:
+                yield name, *self._held_rows(name), self.dataset(name)
+            return
+        for part in self._read():
+            split, encoded = self.splits_of(part), self.encode(part)
+            for name in names:
+                rows = split == name
+                if rows.any():
+                    chosen = part[rows].reset_index(drop=True)
+                    targets = None if encoded is None else encoded[rows]
+                    yield name, chosen, targets, self._pairs(chosen, targets)
+
+    def dataset(self, name: str) -> tf.data.Dataset:
+        """One split's unbatched dataset of ``(x, y)`` (``(x, x)`` when the input is its own
+        target). Held data: built once per split, the training rows in a seeded random
+        order when the shuffle buffer cannot hold them all; else streamed part by part."""
+        if not self.held:
+            return self._streamed(name)
+        if name not in self._datasets:
+            examples, targets = self._held_rows(name)
+            self._datasets[name] = self._pairs(examples, targets)
+        return self._datasets[name]
+
+    def _held_rows(self, name: str) -> tuple[pd.DataFrame, Any]:
+        if name not in self._rows:
+            examples = self.examples[self.split == name].reset_index(drop=True)
+            if name == "train" and len(examples) > 1:
+                examples = self._shuffle_order(examples)
+            self._rows[name] = examples, self.encode(examples)
+        return self._rows[name]
+
+    def _shuffle_order(self, examples: pd.DataFrame) -> pd.DataFrame:
+        """The training rows in a seeded random order when the shuffle buffer holds only a
+        window of them (large decoded images), so every window is a random sample."""
+        from pmtk.core.data.batching import shuffle_buffer
+
+        # One example's dataset tells the element size (one image decoded, no progress).
+        probe = self._pairs(examples[:1], self.encode(examples[:1]))
+        if len(examples) <= shuffle_buffer(probe, len(examples)):
+            return examples
+        order = np.random.default_rng(self.context.options.seed).permutation(len(examples))
+        return examples.iloc[order].reset_index(drop=True)
+
+    def _pairs(self, examples: pd.DataFrame, targets: Any) -> tf.data.Dataset:
+        if self.targets.pairs_input_with_itself:
+            return self.task.dataset(examples, None, self.context).map(lambda x: (x, x))
+        return self.task.dataset(examples, targets, self.context)
+
+    def _streamed(self, name: str) -> tf.data.Dataset:
+        """A split read part by part: each part's dataset from the task, batched into
+        ``tf.data`` through a generator, so memory holds one part."""
+        import tensorflow as tf
+
+        first = next(dataset for _, _, _, dataset in self.parts((name,)))
+        batched = tf.nest.map_structure(
+            lambda spec: tf.TensorSpec((None, *spec.shape), spec.dtype), first.element_spec
+        )
+
+        def generate():
+            for _, _, _, dataset in self.parts((name,)):
+                yield from dataset.batch(PART_BATCH_ROWS)
+
+        return tf.data.Dataset.from_generator(generate, output_signature=batched).unbatch()
+
+    @cached_property
+    def data_hash(self) -> str:
+        """Content hash of the data read: the file or folder, plus the files a held
+        manifest lists (``config.json``, ``--resume``)."""
+        files = [self.data_path]
+        if self.held and "path" in self.examples and self.data_path.is_file():
+            files += [Path(p) for p in self.examples["path"]]
+        if len(files) == 1:
+            return content_hash(files[0])
+        import hashlib
+
+        digest = hashlib.sha256()
+        for file in files:
+            digest.update(content_hash(file).encode())
+        return "sha256:" + digest.hexdigest()
+
+
+class _Labels:
+    """The raw labels of one split, counted: by value while there are few distinct ones
+    (classes), by event flag for survival; a continuous target stops being counted."""
+
+    def __init__(self) -> None:
+        self.values: Counter = Counter()
+        self.events: Counter = Counter()
+        self.first: Any = None
+
+    def add(self, labels: pd.Series) -> None:
+        """Counts one part's labels."""
+        if not len(labels):
+            return
+        if self.first is None:
+            self.first = labels.iloc[:1]
+        if is_survival(labels):
+            self.events.update(int(label.event) for label in labels)
+        elif len(self.values) <= MAX_DISTINCT_LABELS:
+            self.values.update(labels.tolist())
+
+    @staticmethod
+    def distinct(splits: Any) -> pd.Series:
+        """Every distinct label seen (a survival label stands for its kind)."""
+        import pandas as pd
+
+        splits = list(splits)
+        firsts = [s.first for s in splits if s.first is not None]
+        if firsts and is_survival(firsts[0]):
+            return firsts[0]
+        values = set().union(*(s.values for s in splits))
+        return pd.Series(sorted(values, key=str), dtype=object if not values else None)
+
+    def encoded(self, targets: Targets) -> Counter:
+        """Examples per encoded class (per event flag for survival); empty otherwise."""
+        import pandas as pd
+
+        if targets.kind == "survival":
+            return Counter(self.events)
+        if targets.kind not in ("binary", "multiclass") or not self.values:
+            return Counter()
+        keys = targets.encode(pd.Series(list(self.values)))
+        counts: Counter = Counter()
+        for key, count in zip(keys.tolist(), self.values.values(), strict=True):
+            counts[int(key)] += count
+        return counts
+
+
+def _labelled(task: Task, examples: pd.DataFrame) -> bool:
+    """Whether the examples carry labels the loop reads (not a self-target task's)."""
+    from pmtk.core.contract.targets import pairs_input_with_itself
+
+    return "label" in examples and not pairs_input_with_itself(task.target_kind)
+
+
+def _chain(*items: Any) -> Iterator[Any]:
+    """The parts given, then (a last iterator among them) the rest."""
+    for item in items:
+        if item is None:
+            continue
+        if isinstance(item, Iterator):
+            yield from item
+        else:
+            yield item
