@@ -306,6 +306,19 @@ def _check_explainers(host: PluginHost, name: str, tmp_path: Path) -> None:
         host.unregister("docs-tasks-for-explainers")
 
 
+def _check_splitters(host: PluginHost, name: str, tmp_path: Path) -> None:
+    import pandas as pd
+
+    from pmtk.core.data.splitters import SplitRequest
+
+    assert host.registry.splitters["site"].plugin == name
+    splitter = host.registry.splitter("site")
+    examples = pd.DataFrame({"id": [f"p{i}" for i in range(300)], "site": ["A", "B", "C"] * 100})
+    split = splitter.assign(examples, SplitRequest(0.15, 0.15, 0, "points.csv"))
+    assert (split[examples["site"] == "B"] == "test").all()
+    assert set(split[examples["site"] != "B"]) == {"train", "val"}
+
+
 EXAMPLE_CHECKS: dict[str, Callable[[PluginHost, str, Path], None]] = {
     "pmtk_register_tasks": _check_tasks,
     "pmtk_register_models": _check_models,
@@ -314,6 +327,7 @@ EXAMPLE_CHECKS: dict[str, Callable[[PluginHost, str, Path], None]] = {
     "pmtk_register_commands": _check_commands,
     "pmtk_register_encoders": _check_encoders,
     "pmtk_register_explainers": _check_explainers,
+    "pmtk_register_splitters": _check_splitters,
 }
 
 

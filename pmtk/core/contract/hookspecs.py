@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         RegisterExplainer,
         RegisterModel,
         RegisterReader,
+        RegisterSplitter,
         RegisterTask,
     )
 
@@ -84,6 +85,28 @@ def pmtk_register_readers(register: RegisterReader) -> None:
             ``(H, W)`` or ``(H, W, C)`` in RGB(A) order; genomics
             ``read(path: Path) -> list[tuple[str, str]]`` of (title, sequence);
             risk and autoencoder ``read(path: Path) -> pandas.DataFrame``.
+
+    Returns:
+        Nothing; the return value is ignored.
+    """
+
+
+@hookspec
+def pmtk_register_splitters(register: RegisterSplitter) -> None:
+    """Add ways of splitting examples into train, validation and test (``--splitter NAME``).
+
+    Called once per process on every command, after all tasks are registered. If it raises,
+    the plugin is marked failed; what it registered before stays. A name the core already
+    has (``column``, ``stratified``, ``group``, ``hash``) or another plugin registered is a
+    conflict naming both plugins. A task can make its splitter the default for its runs
+    (``Task.splitter``).
+
+    Args:
+        register: Call ``register(splitter)`` with an instance of a
+            :class:`pmtk.core.data.splitters.Splitter` subclass: its ``name``, and
+            ``assign(examples, request)`` giving each row's split. A splitter whose ``whole``
+            is False is given one part of the data at a time and must give a row the same
+            split whatever part it comes in.
 
     Returns:
         Nothing; the return value is ignored.

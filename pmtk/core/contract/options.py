@@ -49,6 +49,11 @@ class RunOptions(Mapping[str, Any]):
     patience: int = _option(5, "Epochs without val-loss improvement before stopping.")
     seed: int = _option(42, "Random seed for splits, weights and shuffling.")
     group_column: str | None = _option(None, "Column whose groups (patients) stay in one split.")
+    splitter: str | None = _option(
+        None,
+        "How examples are split: column, stratified, group, hash, or a plugin's (default: the "
+        "data's split column, else stratified; hash for data read in parts).",
+    )
     val_fraction: float = _option(0.15, "Share of the data for validation.")
     test_fraction: float = _option(0.15, "Share of the data for testing.")
     positive_class: str | None = _option(None, "For two classes: the class whose risk is scored.")

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from pmtk.core.contract.encoders import Encoded
     from pmtk.core.contract.reader import Reader
     from pmtk.core.contract.task import Task
+    from pmtk.core.data.splitters import Splitter
 
 
 class ModelBuilder(Protocol):
@@ -48,6 +49,12 @@ class RegisterReader(Protocol):
     """The callback of ``pmtk_register_readers``: ``register(task_name, reader)``."""
 
     def __call__(self, task_name: str, reader: Reader, /) -> None: ...
+
+
+class RegisterSplitter(Protocol):
+    """The callback of ``pmtk_register_splitters``: ``register(splitter)``."""
+
+    def __call__(self, splitter: Splitter, /) -> None: ...
 
 
 class RegisterExplainer(Protocol):

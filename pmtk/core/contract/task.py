@@ -158,6 +158,12 @@ class Task(abc.ABC):
         """
         yield self.read(path, context, require_labels=require_labels)
 
+    def splitter(self, context: RunContext) -> str | None:
+        """The splitter (``pmtk_register_splitters``) this run's data calls for when the user
+        names none with ``--splitter``; None (the default) leaves it to the core: the data's
+        ``split`` column, else ``stratified``, or ``hash`` for data read in parts."""
+        return None
+
     def derivation(self, context: RunContext) -> Derivation:
         """What accumulates, part by part, the settings learned from the training rows.
 

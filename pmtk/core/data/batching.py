@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -12,6 +13,8 @@ SHUFFLE_EXAMPLES = 50_000
 #: Bytes it holds at most: a decoded 128-px RGB image is 196 kB, so 50,000 of them would
 #: need 10 GB beside the cache.
 SHUFFLE_BYTES = 1 << 30
+#: Rows of one part :func:`chained` hands tf.data at a time.
+PART_BATCH_ROWS = 4096
 #: Bytes counted for a string (a category, a path) whose length the spec does not know.
 _STRING_BYTES = 64
 
@@ -54,3 +57,25 @@ def element_bytes(spec) -> int:
         width = _STRING_BYTES if part.dtype == tf.string else part.dtype.size
         total += count * width
     return max(total, 1)
+
+
+def chained(datasets: Callable[[], Iterable[tf.data.Dataset]]) -> tf.data.Dataset:
+    """One unbatched dataset of the elements of several, made one after the other when it is
+    iterated (a generator), so memory holds one of them: data read in parts.
+
+    Args:
+        datasets: Called at every iteration (every epoch); gives the datasets in order, all
+            with the element spec of the first.
+    """
+    import tensorflow as tf
+
+    first = next(iter(datasets()))
+    batched = tf.nest.map_structure(
+        lambda spec: tf.TensorSpec((None, *spec.shape), spec.dtype), first.element_spec
+    )
+
+    def generate():
+        for dataset in datasets():
+            yield from dataset.batch(PART_BATCH_ROWS)
+
+    return tf.data.Dataset.from_generator(generate, output_signature=batched).unbatch()

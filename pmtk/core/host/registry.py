@@ -3,8 +3,9 @@
 The API a plugin's command may use (``host.registry``): :meth:`Registry.task`,
 :meth:`Registry.model_names`, :meth:`Registry.model_builder`, :meth:`Registry.encoder_names`,
 :meth:`Registry.encoder_builder`, :meth:`Registry.reader_for`, :meth:`Registry.extensions`,
-:meth:`Registry.explainer` and :meth:`Registry.run_context`; the ``tasks``, ``models``,
-``encoders``, ``readers`` and ``explainers`` tables map names to :class:`Contribution`.
+:meth:`Registry.explainer`, :meth:`Registry.splitter` and :meth:`Registry.run_context`; the
+``tasks``, ``models``, ``encoders``, ``readers``, ``explainers`` and ``splitters`` tables map
+names to :class:`Contribution`.
 """
 
 from __future__ import annotations
@@ -18,7 +19,11 @@ from pmtk.core.contract.context import RunContext
 from pmtk.core.contract.reader import Reader, best_reader
 from pmtk.core.contract.targets import TARGET_KINDS, Targets
 from pmtk.core.contract.task import Task
+from pmtk.core.data.splitters import BUILTIN_SPLITTERS, Splitter
 from pmtk.core.errors import OptionError, PluginError
+
+#: Who registered what the core itself provides (its splitters).
+CORE = "pmtk"
 
 
 class HookHost(Protocol):
@@ -50,6 +55,13 @@ class Registry:
     encoders: dict[str, dict[str, Contribution]] = field(default_factory=dict)
     #: task name -> its explainer (``pmtk explain``).
     explainers: dict[str, Contribution] = field(default_factory=dict)
+    #: name -> splitter (``--splitter``): the core's, then plugins' (``pmtk_register_splitters``).
+    splitters: dict[str, Contribution] = field(
+        default_factory=lambda: {
+            name: Contribution(splitter, CORE, splitter.description)
+            for name, splitter in BUILTIN_SPLITTERS.items()
+        }
+    )
     #: (kind, name) -> every plugin that registered that name.
     conflicts: dict[tuple[str, str], list[str]] = field(default_factory=dict)
 
@@ -70,6 +82,9 @@ class Registry:
         )
         host.call_each(
             "pmtk_register_explainers", lambda plugin: {"register": registry._explainer(plugin)}
+        )
+        host.call_each(
+            "pmtk_register_splitters", lambda plugin: {"register": registry._splitter(plugin)}
         )
         return registry
 
@@ -141,6 +156,30 @@ class Registry:
             self._claim("explainer of", task_name, self.explainers, contribution)
 
         return register
+
+    def _splitter(self, plugin: str) -> Callable[[Splitter], None]:
+        def register(splitter: Splitter) -> None:
+            if not isinstance(splitter, Splitter):
+                raise TypeError(f"register() expects a pmtk Splitter instance, got {splitter!r}")
+            contribution = Contribution(splitter, plugin, splitter.description)
+            self._claim("splitter", splitter.name, self.splitters, contribution)
+
+        return register
+
+    def splitter(self, name: str) -> Splitter:
+        """The splitter ``--splitter name`` chooses.
+
+        Raises:
+            OptionError: No splitter has that name.
+            PluginError: Several plugins register it.
+        """
+        self._check_conflict("splitter", name)
+        if name not in self.splitters:
+            raise OptionError(
+                f"Unknown splitter '{name}' (--splitter); choose one of: "
+                f"{', '.join(sorted(self.splitters))}."
+            )
+        return self.splitters[name].value
 
     def explainer(self, task_name: str) -> Any:
         """The explainer registered for a task.

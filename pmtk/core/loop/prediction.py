@@ -193,8 +193,8 @@ def open_run(run_dir: Path, host: PluginHost, overrides: dict | None = None) -> 
 
 @runtime_checkable
 class PredictsInParts(Protocol):
-    """A task that can read a file to predict in parts (risk and autoencoder do), so that
-    ``pmtk predict`` needs memory for one part, not the whole file."""
+    """Deprecated since 0.2 (``Task.read_parts(..., require_labels=False)`` does its job):
+    a task that reads a file to predict in parts. Still called for one release."""
 
     def prediction_parts(self, path: Path, context: RunContext) -> Iterator[Any] | None:
         """Examples tables of ``path``, part by part in file order, as ``read`` with
@@ -226,7 +226,7 @@ def examples_in_parts(
         if reader is None or reader.chunks is None:
             return None
         parts = reader.chunks(path)
-    return _unique_ids(parts, to_examples, id_column, str(path))
+    return unique_ids(parts, to_examples, id_column, str(path))
 
 
 def _folder_parts(folder: Path, context: RunContext) -> Iterator[Any]:
@@ -245,7 +245,24 @@ def _folder_parts(folder: Path, context: RunContext) -> Iterator[Any]:
         before += rows
 
 
-def _unique_ids(parts, to_examples, id_column: str | None, source: str) -> Iterator[Any]:
+def unique_ids(
+    parts: Iterator[Any],
+    to_examples: Callable[[Any], Any],
+    id_column: str | None,
+    source: str,
+) -> Iterator[Any]:
+    """Examples tables of raw parts to predict, an id repeated in a later part refused as it
+    is within one (the 8-byte hashes of the ids seen are all that is kept per row).
+
+    Args:
+        parts: Raw tables in file order, each numbered by ``attrs["row_label"]``.
+        to_examples: Makes one raw part an examples table (with an ``id`` column).
+        id_column: The raw column the ids come from; None (row numbers) checks nothing.
+        source: The file, for the message.
+
+    Raises:
+        DataError: An id seen in an earlier part, naming its line or row.
+    """
     import numpy as np
     import pandas as pd
 
@@ -296,8 +313,8 @@ def predict_parts(
 ) -> Iterator[Any]:
     """Applies a run's model to the raw inputs at ``data``, part by part.
 
-    A task that reads in parts (:class:`PredictsInParts`) gives parts of bounded size, so
-    memory does not grow with the file; any other task gives the whole file as one part.
+    The task's ``read_parts(..., require_labels=False)`` gives parts of bounded size when it
+    reads data bigger than memory, so memory does not grow with the file; else one part.
     ``overrides`` replaces task options of the run's ``config.json`` for reading the
     data (``{"genome": path}`` from ``pmtk predict --genome``).
 
@@ -316,9 +333,11 @@ def predict_parts(
     data = Path(data).expanduser()
     if not data.exists():
         raise DataError(f"{data} does not exist; check the --data path.")
-    parts = task.prediction_parts(data, context) if isinstance(task, PredictsInParts) else None
+    parts = None
+    if isinstance(task, PredictsInParts):  # pre-0.2 plugins (deprecated): read_parts since
+        parts = task.prediction_parts(data, context)
     if parts is None:
-        parts = iter([task.read(data, context, require_labels=False)])
+        parts = task.read_parts(data, context, require_labels=False)
     model = None
     for examples in parts:
         if len(examples) == 0:

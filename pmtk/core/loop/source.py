@@ -19,7 +19,6 @@ interface, the trainer and the results writer never ask which they hold):
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
 from functools import cached_property
@@ -29,31 +28,21 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pmtk.core.contract.context import SplitData
-from pmtk.core.contract.targets import Targets, infer_targets, is_survival
+from pmtk.core.contract.targets import Targets, infer_targets
+from pmtk.core.data.batching import chained
 from pmtk.core.data.sample_data import data_path
-from pmtk.core.data.sampling import Reservoir
-from pmtk.core.data.splits import (
-    SPLITS,
-    assign_splits,
-    batch_splits,
-    check_splits,
-    column_names_validation,
-)
+from pmtk.core.data.splits import SPLITS, check_splits, column_names_validation
+from pmtk.core.data.splitters import SplitRequest, Splitter, choose_splitter
 from pmtk.core.data.tables import group_column  # noqa: F401  (pmtk.core.examples, deprecated)
 from pmtk.core.errors import DataError
-from pmtk.core.evaluation.baseline import BASELINE_ROWS
-from pmtk.core.run.rundir import content_hash
+from pmtk.core.loop.tally import SplitTally
+from pmtk.core.run.rundir import data_hash
 
 if TYPE_CHECKING:
     import pandas as pd
     import tensorflow as tf
 
     from pmtk.core.contract.task import RunContext, Task
-
-#: Distinct labels counted per split; past it a numeric target is continuous (regression).
-MAX_DISTINCT_LABELS = 10_000
-#: Rows of one part a dataset built from parts hands tf.data at a time.
-PART_BATCH_ROWS = 4096
 
 
 class ExampleSource:
@@ -100,34 +89,53 @@ class ExampleSource:
     # ------------------------------------------------------------------ reading
 
     def _hold(self, examples: pd.DataFrame) -> None:
-        """One part: targets from every label, stratified (grouped) splits, as read whole."""
-        options = self.context.options
+        """One part: targets from every label, then the splitter sees every example."""
         targets = self._infer(examples["label"] if _labelled(self.task, examples) else None)
         strata = targets.values if targets.kind in ("binary", "multiclass") else None
-        self.split = assign_splits(
-            strata=strata,
-            groups=examples.get("group", None),
-            fixed=examples.get("split", None),
-            val_fraction=options.val_fraction,
-            test_fraction=options.test_fraction,
-            seed=options.seed,
-            source=self.source,
-            n=len(examples),
-            class_names=targets.class_names,
-            keys=examples["id"],
-        )
+        self.targets = targets
+        self.splitter = self._choose_splitter(examples)
+        self.split = self._assign(examples, strata)
         check_splits(self.split, strata, targets.class_names, self.source)
-        self.examples, self.targets = examples, targets
+        self.examples = examples
         self._tally([(examples, self.split)])
 
     def _count(self, parts: Iterator[pd.DataFrame]) -> None:
         """Several parts: one statistics pass (after a pass over the ``split`` column when it
         names no validation row in the first part); targets are inferred at its end."""
         first = next(parts)
-        if "split" in first and not column_names_validation([first["split"]]):
-            self.carve = not column_names_validation(part["split"] for part in self._read())
         self.targets = None
-        self._tally((part, self.splits_of(part)) for part in _chain(first, parts))
+        self.splitter = self._choose_splitter(first)
+        self._tally((part, self._assign(part)) for part in _chain(first, parts))
+
+    def _choose_splitter(self, first: pd.DataFrame) -> Splitter:
+        """The splitter (:func:`pmtk.core.data.splitters.choose_splitter`), and whether a
+        ``split`` column needs validation carved from it (it names no validation row)."""
+        name = self.context.options.splitter or self.task.splitter(self.context)
+        splitter = choose_splitter(name, self.context.registry, first, self.held, self.source)
+        if splitter.name == "column" and not column_names_validation([first["split"]]):
+            # held data is all in ``first``; data in parts is read once more, its column only
+            self.carve = self.held or not column_names_validation(
+                part["split"] for part in self._read()
+            )
+        return splitter
+
+    def _assign(self, part: pd.DataFrame, strata: np.ndarray | None = None) -> np.ndarray:
+        """The splitter's split of one part (of every example when held)."""
+        from pmtk.core.data.tables import where
+
+        options = self.context.options
+        request = SplitRequest(
+            val_fraction=options.val_fraction,
+            test_fraction=options.test_fraction,
+            seed=options.seed,
+            source=self.source,
+            strata=strata,
+            class_names=tuple(self.targets.class_names) if self.targets else (),
+            where=lambda position: where(part, position),
+            carve=self.carve,
+            options=options,
+        )
+        return np.asarray(self.splitter.assign(part, request), dtype=object)
 
     def _read(self) -> Iterator[pd.DataFrame]:
         """The examples, part by part, as the task reads them (a new read each call)."""
@@ -152,65 +160,26 @@ class ExampleSource:
 
     def splits_of(self, part: pd.DataFrame) -> np.ndarray:
         """The split of every row of one part (held: the split of every example)."""
-        if self.held:
-            return self.split
-        from pmtk.core.data.tables import where
-
-        keys = part["group"] if "group" in part else part["id"]
-        return batch_splits(
-            keys.to_numpy(dtype=object),
-            self.context.options,
-            part.get("split", None),
-            lambda position: where(part, position),
-            self.source,
-            carve=self.carve,
-        )
+        return self.split if self.held else self._assign(part)
 
     # ------------------------------------------------------------------ the statistics pass
 
     def _tally(self, parts: Any) -> None:
-        """Counts, label counts, samples, test groups and what the task learns: one pass."""
+        """Counts, labels, samples, test groups and what the task learns: one pass."""
         derivation = self.task.derivation(self.context)
-        self.split_counts = dict.fromkeys(SPLITS, 0)
-        labels = {name: _Labels() for name in SPLITS}
-        self.samples = {name: Reservoir(BASELINE_ROWS, self.context.options.seed)
-                        for name in SPLITS}  # fmt: skip
-        groups: list[np.ndarray] = []
+        self.tally = SplitTally(self.context.options.seed)
         for part, split in parts:
             labelled = _labelled(self.task, part)
             if labelled and not self.held:
                 self._check_labels(part)
-            for name in SPLITS:
-                rows = split == name
-                if not rows.any():
-                    continue
-                chosen = part[rows]
-                self.split_counts[name] += len(chosen)
-                if labelled:
-                    labels[name].add(chosen["label"])
-                self.samples[name].add(chosen)
-                if name == "train":
-                    derivation.extend(chosen)
-                if name == "test" and "group" in part:
-                    groups.append(chosen["group"].astype(str).to_numpy(dtype=object))
+            train = self.tally.add(part, split, labelled)
+            if len(train):
+                derivation.extend(train)
         if self.targets is None:  # read in parts: every label has been seen now
-            self.targets = self._infer(_Labels.distinct(labels.values()))
-            self._check_counts(labels)
-        self.label_counts = {name: labels[name].encoded(self.targets) for name in SPLITS}
-        self.test_group_values = np.concatenate(groups) if groups else None
+            self.targets = self._infer(self.tally.distinct_labels())
+            self.tally.check(self.targets, self.source)
+        self.tally.encode(self.targets)
         self.derived = derivation.aggregate(self.targets)
-
-    def _check_counts(self, labels: dict[str, _Labels]) -> None:
-        """:func:`check_splits` on the counts: one entry per split and class present."""
-        classes = self.targets.kind in ("binary", "multiclass")
-        split, strata = [], []
-        for name in SPLITS:
-            present = sorted(labels[name].encoded(self.targets)) if classes else [0]
-            present = present if self.split_counts[name] else []
-            split += [name] * len(present)
-            strata += present
-        check_splits(np.array(split, dtype=object), np.array(strata) if classes else None,
-                     self.targets.class_names, self.source)  # fmt: skip
 
     # ------------------------------------------------------------------ what the loop reads
 
@@ -223,28 +192,28 @@ class ExampleSource:
 
     def counts(self) -> dict[str, int]:
         """Examples per split."""
-        return dict(self.split_counts)
+        return dict(self.tally.rows)
 
     def class_counts(self) -> dict[int, int]:
         """Training examples per encoded class (empty unless the target has classes)."""
         if self.targets.kind not in ("binary", "multiclass"):
             return {}
-        return dict(sorted(self.label_counts["train"].items()))
+        return dict(sorted(self.tally.classes["train"].items()))
 
     def event_counts(self) -> dict[str, dict[str, int]] | None:
         """A survival target's events and censored examples per split; None otherwise."""
         if self.targets.kind != "survival":
             return None
-        return {name: {"event": self.label_counts[name][1], "censored": self.label_counts[name][0]}
+        counts = self.tally.classes
+        return {name: {"event": counts[name][1], "censored": counts[name][0]}
                 for name in SPLITS}  # fmt: skip
 
     def test_groups(self) -> pd.Series | None:
         """The group of every test example, in the order of :meth:`parts`, or None."""
         import pandas as pd
 
-        if self.test_group_values is None:
-            return None
-        return pd.Series(self.test_group_values, name="group")
+        groups = self.tally.test_groups()
+        return None if groups is None else pd.Series(groups, name="group")
 
     def test_subgroups(self, column: str) -> np.ndarray:
         """Each test example's value of ``column`` (``--subgroup-column``) as text, in the
@@ -266,13 +235,13 @@ class ExampleSource:
             examples, targets = self._held_rows(name)
             dataset = self.dataset(name)
         else:
-            examples = self.samples[name].rows().reset_index(drop=True)
+            examples = self.tally.samples[name].rows().reset_index(drop=True)
             targets = self.encode(examples) if len(examples) else None
             dataset = self._pairs(examples, targets)
         return SplitData(
             examples, targets, dataset,
             parts=lambda: ((e, t) for _, e, t, _ in self.parts((name,))),
-            rows=self.split_counts[name],
+            rows=self.tally.rows[name],
         )  # fmt: skip
 
     def parts(self, names: tuple[str, ...]) -> Iterator[tuple[str, pd.DataFrame, Any, Any]]:
@@ -328,83 +297,15 @@ class ExampleSource:
         return self.task.dataset(examples, targets, self.context)
 
     def _streamed(self, name: str) -> tf.data.Dataset:
-        """A split read part by part: each part's dataset from the task, batched into
-        ``tf.data`` through a generator, so memory holds one part."""
-        import tensorflow as tf
-
-        first = next(dataset for _, _, _, dataset in self.parts((name,)))
-        batched = tf.nest.map_structure(
-            lambda spec: tf.TensorSpec((None, *spec.shape), spec.dtype), first.element_spec
-        )
-
-        def generate():
-            for _, _, _, dataset in self.parts((name,)):
-                yield from dataset.batch(PART_BATCH_ROWS)
-
-        return tf.data.Dataset.from_generator(generate, output_signature=batched).unbatch()
+        """A split read part by part, each part's dataset from the task: memory holds one."""
+        return chained(lambda: (dataset for _, _, _, dataset in self.parts((name,))))
 
     @cached_property
     def data_hash(self) -> str:
-        """Content hash of the data read: the file or folder, plus the files a held
-        manifest lists (``config.json``, ``--resume``)."""
-        files = [self.data_path]
-        if self.held and "path" in self.examples and self.data_path.is_file():
-            files += [Path(p) for p in self.examples["path"]]
-        if len(files) == 1:
-            return content_hash(files[0])
-        import hashlib
-
-        digest = hashlib.sha256()
-        for file in files:
-            digest.update(content_hash(file).encode())
-        return "sha256:" + digest.hexdigest()
-
-
-class _Labels:
-    """The raw labels of one split, counted: by value while there are few distinct ones
-    (classes), by event flag for survival; a continuous target stops being counted."""
-
-    def __init__(self) -> None:
-        self.values: Counter = Counter()
-        self.events: Counter = Counter()
-        self.first: Any = None
-
-    def add(self, labels: pd.Series) -> None:
-        """Counts one part's labels."""
-        if not len(labels):
-            return
-        if self.first is None:
-            self.first = labels.iloc[:1]
-        if is_survival(labels):
-            self.events.update(int(label.event) for label in labels)
-        elif len(self.values) <= MAX_DISTINCT_LABELS:
-            self.values.update(labels.tolist())
-
-    @staticmethod
-    def distinct(splits: Any) -> pd.Series:
-        """Every distinct label seen (a survival label stands for its kind)."""
-        import pandas as pd
-
-        splits = list(splits)
-        firsts = [s.first for s in splits if s.first is not None]
-        if firsts and is_survival(firsts[0]):
-            return firsts[0]
-        values = set().union(*(s.values for s in splits))
-        return pd.Series(sorted(values, key=str), dtype=object if not values else None)
-
-    def encoded(self, targets: Targets) -> Counter:
-        """Examples per encoded class (per event flag for survival); empty otherwise."""
-        import pandas as pd
-
-        if targets.kind == "survival":
-            return Counter(self.events)
-        if targets.kind not in ("binary", "multiclass") or not self.values:
-            return Counter()
-        keys = targets.encode(pd.Series(list(self.values)))
-        counts: Counter = Counter()
-        for key, count in zip(keys.tolist(), self.values.values(), strict=True):
-            counts[int(key)] += count
-        return counts
+        """Content hash of the data read, and of the files a held manifest lists
+        (``config.json``, ``--resume``)."""
+        listed = self.examples["path"] if self.held and "path" in self.examples else ()
+        return data_hash(self.data_path, [Path(path) for path in listed])
 
 
 def _labelled(task: Task, examples: pd.DataFrame) -> bool:

@@ -209,3 +209,16 @@ def content_hash(path: Path) -> str:
                 content.update(block)
         digest.update(f"{name}\0{file.stat().st_size}\0{content.hexdigest()}\n".encode())
     return "sha256:" + digest.hexdigest()
+
+
+def data_hash(path: Path, listed: list[Path] = ()) -> str:
+    """Content hash of a run's data: the file or folder, plus the files it lists (a manifest's
+    images), so ``--resume`` refuses data changed on disk."""
+    if not listed or not path.is_file():
+        return content_hash(path)
+    import hashlib
+
+    digest = hashlib.sha256()
+    for file in [path, *listed]:
+        digest.update(content_hash(file).encode())
+    return "sha256:" + digest.hexdigest()
