@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 #: A categorical colour column with more values than this gets no legend.
 MAX_LEGEND_ENTRIES = 20
+#: Column of :func:`embedding_rows` giving each row's place in the file (not written).
+ROW = "_row"
 
 
 def code_frame(ids: pd.Series, codes: np.ndarray) -> pd.DataFrame:
@@ -20,20 +22,45 @@ def code_frame(ids: pd.Series, codes: np.ndarray) -> pd.DataFrame:
     return frame
 
 
-def embedding_frame(
-    splits: dict[str, Any], outputs: dict[str, dict], color_column: str | None
+def embedding_rows(
+    examples: pd.DataFrame, split: str, codes: np.ndarray, color_column: str | None
 ) -> pd.DataFrame:
-    """``id``, ``split``, the colour column (if any) and ``z1..zk`` of every row, in file order."""
-    frames = []
-    for name, split in splits.items():
-        frame = code_frame(split.examples["id"], outputs[name]["code"])
-        frame.insert(1, "split", name)
-        if color_column is not None and color_column not in frame.columns:
-            frame.insert(2, color_column, split.examples["color"].to_numpy())
-        frame["_row"] = split.examples["row"].to_numpy()
-        frames.append(frame)
-    table = pd.concat(frames, ignore_index=True).sort_values("_row", kind="stable")
-    return table.drop(columns="_row").reset_index(drop=True)
+    """``embeddings.csv`` rows of some examples of one split, sorted by their place in the
+    file: ``id``, ``split``, the colour column (if any), ``z1..zk``, and :data:`ROW`."""
+    frame = code_frame(examples["id"].reset_index(drop=True), codes)
+    frame.insert(1, "split", split)
+    if color_column is not None and color_column not in frame.columns:
+        frame.insert(2, color_column, examples["color"].to_numpy())
+    frame[ROW] = examples["row"].to_numpy()
+    return frame.sort_values(ROW, kind="stable").reset_index(drop=True)
+
+
+def in_file_order(streams: list[Iterator[pd.DataFrame]]) -> Iterator[pd.DataFrame]:
+    """Tables of rows from several streams (one per split), merged in file order.
+
+    Each stream gives its rows in file order (:data:`ROW` ascending), one table at a time
+    (:func:`embedding_rows`); the merge holds one table per stream. Each table yielded holds
+    every row up to the first row that some stream has not given yet.
+    """
+    streams = [iter(stream) for stream in streams]
+    heads = {index: head for index, stream in enumerate(streams)
+             if (head := _next_rows(stream)) is not None}  # fmt: skip
+    while heads:
+        bound = min(head[ROW].iloc[-1] for head in heads.values())
+        taken = []
+        for index, head in list(heads.items()):
+            ready = (head[ROW] <= bound).to_numpy()
+            taken.append(head[ready])
+            rest = head[~ready] if not ready.all() else _next_rows(streams[index])
+            if rest is None:
+                del heads[index]
+            else:
+                heads[index] = rest
+        yield pd.concat(taken, ignore_index=True).sort_values(ROW, kind="stable")
+
+
+def _next_rows(stream: Iterator[pd.DataFrame]) -> pd.DataFrame | None:
+    return next((table for table in stream if len(table)), None)
 
 
 def plot_codes(path: Path, embeddings: pd.DataFrame, color_column: str | None) -> None:

@@ -1,5 +1,6 @@
 """How well a reconstruction fits its standardised targets, over the observed entries: the
-metrics of both the in-memory and the streamed report (see ``autoencoder.report``).
+report's metrics (see ``autoencoder.report``), of a matrix or summed part by part
+(:class:`FitSums`).
 """
 
 from __future__ import annotations
@@ -7,6 +8,8 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+
+from pmtk.core.data.statistics import RunningMoments
 
 
 def explained_variance(
@@ -90,3 +93,48 @@ def rounded(value: float) -> float | None:
     """A metric rounded to 6 decimals, None when it is not a finite number."""
     value = float(value)
     return round(value, 6) if np.isfinite(value) else None
+
+
+class FitSums:
+    """What :func:`explained_variance` needs of a split, summed part by part.
+
+    Per feature: the moments of the observed standardised values (so each feature is
+    centred on its mean in the split) and the squared error of each reconstruction.
+
+    Args:
+        width: Number of features.
+        names: The reconstructions compared (``model``, ``pca``).
+    """
+
+    def __init__(self, width: int, names: tuple[str, ...] = ("model", "pca")) -> None:
+        self.rows = 0
+        self.moments = RunningMoments(width)
+        self.error = {name: np.zeros(width) for name in names}
+
+    def add(self, target: np.ndarray, rebuilt: dict[str, np.ndarray]) -> None:
+        """Adds rows: standardised targets (NaN where missing) and their reconstructions."""
+        observed = ~np.isnan(target)
+        self.rows += len(target)
+        self.moments.update(target)
+        for name, guess in rebuilt.items():
+            self.error[name] += np.where(observed, (target - guess) ** 2, 0.0).sum(axis=0)
+
+    def fit(self, name: str) -> tuple[float | None, float | None]:
+        """``(mse, r2)`` of one reconstruction over the observed entries, as
+        :func:`explained_variance` gives them (r2 None for a single row)."""
+        count = self.moments.count.sum()
+        if count == 0:
+            return None, None
+        error, spread = self.error[name].sum(), self.moments.m2.sum()
+        # A constant truth: scikit-learn's r2_score gives 1 for a perfect fit, else 0.
+        r2 = 1 - error / spread if spread > 0 else float(error == 0)
+        return rounded(error / count), rounded(r2) if self.rows > 1 else None
+
+    def by_feature(self, names: list[str], name: str = "model") -> dict[str, float | None]:
+        """Variance explained per feature, as :func:`feature_r2`."""
+        found = {}
+        for index, feature in enumerate(names):
+            spread = self.moments.m2[index] if self.moments.count[index] > 1 else 0.0
+            error = self.error[name][index]
+            found[feature] = rounded(1 - error / spread) if spread > 0 else None
+        return found

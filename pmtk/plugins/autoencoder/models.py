@@ -11,12 +11,12 @@ training (``--denoise``), encode to ``--latent-dim`` units and decode. Outputs:
 The training loss is added by the :class:`~pmtk.plugins.autoencoder.layers.ReconstructionLoss`
 layer: mean squared error on the standardised scale over observed entries only.
 
-Keras is imported inside the functions, so registering the models loads no TensorFlow.
+Keras (and the derivation, which reads tables with pandas) is imported inside the functions,
+so registering the models loads neither.
 """
 
 from __future__ import annotations
 
-import warnings
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -27,9 +27,6 @@ from pmtk.core.errors import OptionError
 if TYPE_CHECKING:
     import keras
     import tensorflow as tf
-
-#: Training variances at or below this are constant features; they are scaled by 1, not by 0.
-VARIANCE_FLOOR = 1e-12
 
 
 def parse_hidden_units(text: str | None) -> list[int]:
@@ -79,21 +76,6 @@ def training_matrix(dataset: tf.data.Dataset) -> np.ndarray:
     return np.concatenate(rows).astype("float64")
 
 
-def feature_statistics(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per-feature mean and variance over the observed (non-NaN) values.
-
-    A feature with no observed value gets mean 0; a constant one gets variance 1,
-    so it standardises to 0 instead of being divided by zero.
-    """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-missing columns: handled below
-        mean = np.nanmean(matrix, axis=0)
-        variance = np.nanvar(matrix, axis=0)
-    mean = np.where(np.isfinite(mean), mean, 0.0)
-    variance = np.where(np.isfinite(variance) & (variance > VARIANCE_FLOOR), variance, 1.0)
-    return mean, variance
-
-
 def standardize(matrix: np.ndarray, mean: np.ndarray, variance: np.ndarray) -> np.ndarray:
     """NumPy twin of the model's preprocessing: standardise, then missing -> 0 (the mean)."""
     return np.nan_to_num((matrix - mean) / np.sqrt(variance), nan=0.0)
@@ -131,16 +113,18 @@ def _autoencoder(spec: ModelSpec, body, name: str) -> keras.Model:
     import keras
     from keras import layers
 
+    from pmtk.plugins.autoencoder.derivation import standardization
     from pmtk.plugins.autoencoder.layers import FillMissing, ReconstructionLoss
 
     options = spec.options
-    mean, variance, start = training_summary(spec.train_dataset)
+    learned = _learned(spec)
+    mean, variance = standardization(learned)
     inputs = keras.Input(shape=(len(mean),), name="features")
     standardized = layers.Normalization(mean=mean, variance=variance, name="standardize")(inputs)
     x = FillMissing(name="impute")(standardized)
     if options.task_option("denoise") > 0:
         x = layers.GaussianNoise(options["denoise"], seed=options.get("seed"), name="denoise")(x)
-    code, decoded = body(x, len(mean), start, options)
+    code, decoded = body(x, len(mean), learned, options)
     decoded = ReconstructionLoss(name="reconstruction_loss")([standardized, decoded])
     reconstruction = layers.Normalization(
         mean=mean, variance=variance, invert=True, name="reconstruction"
@@ -157,7 +141,7 @@ def _mlp(x, hidden_units: list[int], outputs: int, prefix: str, *, zero: bool, n
     return layers.Dense(outputs, kernel_initializer=initializer, name=name)(x)
 
 
-def _dense_body(x, num_features: int, start, options: dict[str, Any]):
+def _dense_body(x, num_features: int, learned, options: dict[str, Any]):
     hidden = parse_hidden_units(options.get("hidden_units"))
     code = _mlp(x, hidden, options["latent_dim"], "encoder", zero=False, name="code")
     decoded = _mlp(code, hidden[::-1], num_features, "decoder", zero=False,
@@ -165,11 +149,13 @@ def _dense_body(x, num_features: int, start, options: dict[str, Any]):
     return code, decoded
 
 
-def _residual_body(x, num_features: int, start, options: dict[str, Any]):
+def _residual_body(x, num_features: int, learned, options: dict[str, Any]):
     from keras import layers
 
+    from pmtk.plugins.autoencoder.derivation import pca_start
+
     hidden, latent_dim = parse_hidden_units(options.get("hidden_units")), options["latent_dim"]
-    components, center = start(latent_dim)
+    components, center = pca_start(learned, latent_dim)
     linear_encoder = layers.Dense(latent_dim, name="encoder_linear")
     residual = _mlp(x, hidden, latent_dim, "encoder", zero=True, name="encoder_residual")
     code = layers.Add(name="code")([linear_encoder(x), residual])
@@ -187,70 +173,46 @@ def _set_linear_path(encoder, decoder, components: np.ndarray, center: np.ndarra
     decoder.set_weights([components, center])
 
 
-def training_summary(dataset: tf.data.Dataset, mean=None, variance=None):
-    """Mean, variance and a ``start(latent_dim)`` giving the PCA loadings and centre.
+def _learned(spec: ModelSpec) -> Any:
+    """What the task's derivation learned (``spec.context.derived``); for a spec made
+    without it (a model built by hand), the same settings of its training dataset."""
+    from pmtk.plugins.autoencoder.derivation import summarized
 
-    Training splits past the streaming threshold (``PMTK_STREAMING_ROWS``) are summarised
-    by batches (one-pass moments, ``IncrementalPCA``); smaller ones in memory (exact PCA).
-    ``mean`` and ``variance``, when given, are used instead of being computed.
-    """
-    from pmtk.plugins.autoencoder import streamed
-
-    rows = streamed.dataset_rows(dataset)
-    if not streamed.in_parts(rows):
-        matrix = training_matrix(dataset)
-        if mean is None:
-            mean, variance = feature_statistics(matrix)
-        return (
-            mean,
-            variance,
-            lambda latent_dim: pca_start(standardize(matrix, mean, variance), latent_dim),
-        )
-    if mean is None:
-        width = int(dataset.element_spec[0].shape[-1] if isinstance(dataset.element_spec, tuple)
-                    else dataset.element_spec.shape[-1])  # fmt: skip
-        batches = streamed.matrix_batches(dataset, "Statistics of the training rows")
-        mean, variance = streamed.streamed_statistics(batches, width, VARIANCE_FLOOR)
-
-    def start(latent_dim: int) -> tuple[np.ndarray, np.ndarray]:
-        size = min(latent_dim, rows, len(mean))
-        pca = streamed.streamed_pca(
-            lambda: (standardize(b, mean, variance) for b in streamed.matrix_batches(dataset)),
-            size,
-        )
-        components = np.zeros((latent_dim, len(mean)))
-        components[:size] = pca.components_
-        return components, pca.mean_
-
-    return mean, variance, start
+    derived = spec.context.derived
+    if "standardize" in derived and "pca" in derived:
+        return derived
+    return summarized(training_matrix(spec.train_dataset), spec.options["latent_dim"])
 
 
 def reset_to_pca_start(
     model: keras.Model,
-    train: np.ndarray | tf.data.Dataset | None,
+    train: np.ndarray | None,
     start: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> bool:
     """Puts a ``pca_residual`` model back at its starting point, the PCA solution.
 
-    The linear path gets the PCA loadings of the (standardised, imputed) training
-    rows again and both residual output layers are zeroed, so the residuals add nothing.
-    ``train`` is the raw training matrix, or the training split's dataset (then streamed
-    past the threshold, as when the model was built); ``start``, the loadings and centre
-    (as :func:`pca_start` gives them) when they are known already, is used instead.
+    The linear path gets the PCA loadings again and both residual output layers are
+    zeroed, so the residuals add nothing. ``start``, the loadings and centre (as
+    :func:`pmtk.plugins.autoencoder.derivation.pca_start` gives them), is used when given;
+    else they are learned again from ``train``, the raw training matrix, standardised as
+    the model does.
 
     Returns:
         False, and changes nothing, when the model has no PCA path (``dense``).
     """
     if "encoder_linear" not in {layer.name for layer in model.layers}:
         return False
-    mean, variance = model_statistics(model)
     latent_dim = model.get_layer("encoder_linear").units
-    if start is not None:
-        components, center = start
-    elif isinstance(train, np.ndarray):
-        components, center = pca_start(standardize(train, mean, variance), latent_dim)
-    else:
-        components, center = training_summary(train, mean, variance)[2](latent_dim)
+    if start is None:
+        from pmtk.plugins.autoencoder.derivation import padded
+        from pmtk.plugins.autoencoder.principal_components import CrossProducts
+
+        mean, variance = model_statistics(model)
+        products = CrossProducts(train.shape[1])
+        products.add(train)
+        axes, center = products.principal_axes(mean, variance, min(latent_dim, *train.shape))
+        start = padded(axes, center, latent_dim)
+    components, center = start
     _set_linear_path(
         model.get_layer("encoder_linear"), model.get_layer("decoder_linear"), components, center
     )
@@ -258,18 +220,3 @@ def reset_to_pca_start(
         layer = model.get_layer(name)
         layer.set_weights([np.zeros_like(weight) for weight in layer.get_weights()])
     return True
-
-
-def pca_start(standardized: np.ndarray, latent_dim: int) -> tuple[np.ndarray, np.ndarray]:
-    """PCA loadings (``latent_dim`` x features) and centre of the standardised training data.
-
-    With fewer training rows than ``latent_dim``, the extra code units start at zero.
-    """
-    from sklearn.decomposition import PCA
-
-    rows, num_features = standardized.shape
-    size = min(latent_dim, rows, num_features)
-    pca = PCA(n_components=size, random_state=0).fit(standardized)
-    components = np.zeros((latent_dim, num_features))
-    components[:size] = pca.components_
-    return components, pca.mean_

@@ -7,7 +7,6 @@ The examples table has ``id``, ``row`` (position in the file), optional ``split`
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,8 +35,8 @@ def read_table(path: Path, context: RunContext) -> pd.DataFrame:
     """
     if path.is_dir():
         raise DataError(
-            f"{path} is a folder; the autoencoder reads one CSV, TSV or Parquet file, "
-            "so pass --data FILE."
+            f"{path} is a folder without Parquet files; the autoencoder reads one CSV, TSV or "
+            "Parquet file, or a folder of Parquet files, so pass --data FILE."
         )
     reader = context.reader_for(path.name)
     if reader is None:
@@ -57,12 +56,24 @@ def training_examples(
     options: Mapping[str, Any],
     *,
     group_column: str | None = None,
+    features: list[str] | None = None,
+    first_row: int = 0,
 ) -> pd.DataFrame:
     """The examples table for training: every numeric column not set aside is a feature.
 
     Set aside: ``--id-column``, ``--color-column``, the ``group_column`` the loop handed
     over (``context.group_column``), a ``split`` column and the ``--exclude`` columns.
     ``options`` is only read (the sample's column defaults already resolved in it).
+
+    Args:
+        table: The table as read (or one part of it, ``attrs["row_label"]`` naming its rows).
+        source: The file, for messages.
+        options: The run's options.
+        group_column: The ``--group-column``, or None.
+        features: The feature columns when they are fixed already (a table read in parts:
+            from its schema, so that every part has the same); None finds them.
+        first_row: Position of the table's first row in the file (a part's), for the
+            ``row`` column and the ids made of row numbers.
 
     Raises:
         OptionError: A column named by an option is not in the table.
@@ -79,11 +90,12 @@ def training_examples(
                 f"{listed_names(table.columns)}."
             )
     group = core_group_column(table, group_column, source)
-    aside = {*(column for _, column in named), *excluded, group_column, "split"}
-    features = numeric_features([c for c in table.columns if c not in aside], table, source)
-    _warn_constant(table[features], source)
+    if features is None:
+        aside = {*(column for _, column in named), *excluded, group_column, "split"}
+        features = [c for c in table.columns if c not in aside]
+    features = numeric_features(features, table, source)
     nonfinite = "missing" if options.get("nonfinite_as_missing") else "refuse"
-    examples = _examples(table, features, options.get("id_column"), source, nonfinite)
+    examples = _examples(table, features, options.get("id_column"), source, nonfinite, first_row)
     if "split" in table.columns:
         examples["split"] = table["split"].to_numpy()
     if group is not None:
@@ -112,9 +124,24 @@ def numeric_features(candidates: list[str], table: pd.DataFrame, source: str) ->
 
 
 def prediction_examples(
-    table: pd.DataFrame, source: str, features: list[str], id_column: str | None
+    table: pd.DataFrame,
+    source: str,
+    features: list[str],
+    id_column: str | None,
+    *,
+    first_row: int = 0,
 ) -> pd.DataFrame:
     """The examples table for ``pmtk predict``: the training features, in training order.
+
+    A feature column read as text whose values are all numbers (or missing) is read as
+    numbers: a part of a CSV column that holds text further down.
+
+    Args:
+        table: The table as read (or one part of it, ``attrs["row_label"]`` naming its rows).
+        source: The file, for messages.
+        features: The run's feature columns, in training order.
+        id_column: The run's id column, or None (ids are row numbers).
+        first_row: Position of the table's first row in the file (a part's).
 
     Raises:
         DataError: A training feature or the id column is missing, or not numeric.
@@ -125,7 +152,7 @@ def prediction_examples(
             f"{source} lacks {len(missing)} feature column(s) the model was trained on "
             f"({listed_names(missing)}); give the same feature columns as the training data."
         )
-    text = [f for f in features if not _is_numeric(table[f])]
+    text = [f for f in features if _first_text(table[f]) is not None]
     if text:
         raise DataError(
             f"{source} has non-numeric values in feature column(s) {listed_names(text)} (first at "
@@ -137,7 +164,9 @@ def prediction_examples(
             f"{source} has no column '{id_column}' (the run's --id-column); add it so each "
             "code can be matched to its row."
         )
-    return _examples(table, features, id_column, source, "refuse-predict")
+    numbers = table.assign(**{f: pd.to_numeric(table[f]) for f in features
+                              if not _is_numeric(table[f])})  # fmt: skip
+    return _examples(numbers, features, id_column, source, "refuse-predict", first_row)
 
 
 def feature_names(examples: pd.DataFrame) -> list[str]:
@@ -152,7 +181,12 @@ def feature_matrix(examples: pd.DataFrame) -> np.ndarray:
 
 
 def _examples(
-    table: pd.DataFrame, features: list[str], id_column: str | None, source: str, nonfinite: str
+    table: pd.DataFrame,
+    features: list[str],
+    id_column: str | None,
+    source: str,
+    nonfinite: str,
+    first_row: int,
 ) -> pd.DataFrame:
     """``id``, ``row`` and the features; ``nonfinite`` is ``refuse``, ``missing`` or
     ``refuse-predict`` (refuse without suggesting ``--nonfinite-as-missing``)."""
@@ -163,14 +197,16 @@ def _examples(
         as_missing=nonfinite == "missing",
         option_hint=nonfinite == "refuse",
     )
-    examples = pd.DataFrame({"id": _ids(table, id_column, source), "row": np.arange(len(table))})
+    rows = np.arange(first_row, first_row + len(table))
+    examples = pd.DataFrame({"id": _ids(table, id_column, source, rows), "row": rows})
     values.columns = [f"{FEATURE_PREFIX}{name}" for name in features]
     return pd.concat([examples, values.reset_index(drop=True)], axis=1)
 
 
-def _ids(table: pd.DataFrame, id_column: str | None, source: str) -> np.ndarray:
+def _ids(table: pd.DataFrame, id_column: str | None, source: str, rows: np.ndarray) -> np.ndarray:
+    """The id column as text, checked; without one, each row's number (from 1)."""
     if id_column is None:
-        return np.arange(1, len(table) + 1).astype(str)
+        return (rows + 1).astype(str)
     ids = table[id_column]
     if ids.isna().any():
         row = int(np.flatnonzero(ids.isna().to_numpy())[0])
@@ -194,20 +230,13 @@ def _is_numeric(column: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(column)
 
 
-def _first_text(column: pd.Series) -> int:
-    """Position of the first value of a column that is neither missing nor a number."""
+def _first_text(column: pd.Series) -> int | None:
+    """Position of the first value of a column that is neither missing nor a number, or
+    None when there is none."""
+    if _is_numeric(column):
+        return None
     text = column.notna() & pd.to_numeric(column, errors="coerce").isna()
-    return int(np.flatnonzero(text.to_numpy())[0]) if text.any() else 0
-
-
-def _warn_constant(features: pd.DataFrame, source: str) -> None:
-    constant = [c for c in features.columns if features[c].nunique(dropna=True) <= 1]
-    if constant:
-        print(
-            f"Warning: {source}: constant column(s) {listed_names(constant)} carry no information; "
-            "they are kept, standardised to 0 and reconstructed as their mean.",
-            file=sys.stderr,
-        )
+    return int(np.flatnonzero(text.to_numpy())[0]) if text.any() else None
 
 
 def listed_names(columns) -> str:

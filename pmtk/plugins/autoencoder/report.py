@@ -8,6 +8,12 @@ the observed entries (missing values have no truth to compare with):
 - ``pca_r2``: the same for PCA with as many components as the code, fitted on the
   training split (missing values filled with the training mean, as the model's
   input is) and applied to each split.
+
+Every split is read part by part (``SplitData.parts()``, one part when the data is held;
+:mod:`pmtk.plugins.autoencoder.reconstructions`), so the metrics are sums over every row
+and memory holds one part: the same numbers for data of any size. ``metrics.json``'s
+``sampled_rows`` says how many test rows the intervals resampled and how many rows
+``codes.png`` shows.
 """
 
 from __future__ import annotations
@@ -18,23 +24,17 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pmtk.core.contract.task import RunContext
-from pmtk.plugins.autoencoder.codes import embedding_frame, plot_codes
-from pmtk.plugins.autoencoder.fit_metrics import (
-    below_pca,
-    explained_variance,
-    feature_r2,
-    weighted_fit,
-)
-from pmtk.plugins.autoencoder.models import (
-    encoder_model,
-    model_statistics,
-    reset_to_pca_start,
-    standardize,
-)
-from pmtk.plugins.autoencoder.reading import feature_matrix, feature_names
+from pmtk.plugins.autoencoder.codes import plot_codes
+from pmtk.plugins.autoencoder.derivation import pca_start
+from pmtk.plugins.autoencoder.fit_metrics import FitSums, below_pca, weighted_fit
+from pmtk.plugins.autoencoder.models import encoder_model, model_statistics, reset_to_pca_start
+from pmtk.plugins.autoencoder.reconstructions import Scales, fit_sums, reconstruct
 
 if TYPE_CHECKING:
     import keras
+
+#: ``codes.png`` plots at most this many rows (a seeded uniform sample).
+PLOT_ROWS = 10_000
 
 
 def finish(model: keras.Model, context: RunContext, splits: dict[str, Any]) -> dict:
@@ -47,56 +47,74 @@ def finish(model: keras.Model, context: RunContext, splits: dict[str, Any]) -> d
 
     Args:
         model: The trained autoencoder (outputs ``code`` and ``reconstruction``).
-        context: The run context; files go to ``context.run_dir``.
-        splits: Per split name, a ``SplitData`` whose ``examples`` hold the features.
+        context: The run context; files go to ``context.run_dir``; ``derived`` holds the
+            PCA of the training rows (``autoencoder.derivation``).
+        splits: Per split name, a ``SplitData`` whose ``parts()`` give every row.
 
     Returns:
         Per split: ``reconstruction_mse``, ``r2`` and ``pca_r2``; the comparison with PCA;
-        and under ``"derived"``, ``kept_weights`` (``trained`` or ``pca_start``).
+        the test split's r2 per feature; ``sampled_rows``; and under ``"derived"``,
+        ``kept_weights`` (``trained`` or ``pca_start``).
     """
-    from pmtk.core.loop.streamed_results import StreamedSplit
-
-    if isinstance(splits.get("test"), StreamedSplit):  # a table read in batches
-        from pmtk.plugins.autoencoder.streamed_report import finish_streamed
-
-        return finish_streamed(model, context, splits)
-    run_dir, options = context.run_dir, context.options
-    color_column = context.derived.get("color_column") or options.task_option("color_column")
-    outputs, results, components, test = _evaluate(model, splits, options)
-    kept_weights = "trained"
-    if below_pca(results["val"]) and reset_to_pca_start(model, _training_rows(splits["train"])):
-        kept_weights = "pca_start"
-        print(
-            "Note: the trained network explained less validation variance than PCA; "
-            "kept its PCA starting point.",
-            file=sys.stderr,
-        )
-        outputs, results, components, test = _evaluate(model, splits, options)
+    run_dir, options, derived = context.run_dir, context.options, context.derived
+    color_column = derived.get("color_column") or options.task_option("color_column")
+    size = len(derived["pca"]["axes"])  # the code size, or fewer training rows
+    scales = Scales(*model_statistics(model), *pca_start(derived, size), options.batch_size)
+    kept_weights = _kept_weights(model, splits["val"], scales, derived)
+    found = reconstruct(
+        model, splits, scales, run_dir / "embeddings.csv",
+        color_column=color_column, seed=options.seed, plot_rows=PLOT_ROWS,
+    )  # fmt: skip
     encoder_model(model).save(run_dir / "encoder.keras")
-    embeddings = embedding_frame(splits, outputs, color_column)
-    embeddings.to_csv(run_dir / "embeddings.csv", index=False)
-    plot_codes(run_dir / "codes.png", embeddings, color_column)
-    scores = results.get("test", {})
+    plot_codes(run_dir / "codes.png", found.plotted, color_column)
+    results = {name: _metrics(sums) for name, sums in found.sums.items()}
     print(
-        f"Test split: autoencoder r2 {scores.get('r2')}, PCA with {components} component(s) "
-        f"r2 {scores.get('pca_r2')}.",
+        f"Test split: autoencoder r2 {results['test']['r2']}, PCA with {size} component(s) "
+        f"r2 {results['test']['pca_r2']}.",
         file=sys.stderr,
     )
-    names = feature_names(splits["test"].examples)
-    by_feature = {"test": feature_r2(test[0], test[1], names)}
+    by_feature = {"test": found.sums["test"].by_feature(list(derived["features"]))}
+    sampled = {"intervals": len(found.kept[0]), "codes_plot": len(found.plotted)}
     return (
         results
-        | versus_pca(test, components, options)
-        | {"reconstruction_by_feature": by_feature, "derived": {"kept_weights": kept_weights}}
+        | versus_pca(found.sums["test"], found.kept, size, options)
+        | {"reconstruction_by_feature": by_feature, "sampled_rows": sampled,
+           "derived": {"kept_weights": kept_weights}}
+    )  # fmt: skip
+
+
+def _kept_weights(model: keras.Model, val: Any, scales: Scales, derived: Any) -> str:
+    """``pca_start`` after putting a ``pca_residual`` network that explains less validation
+    variance than PCA back at its PCA start; else ``trained``."""
+    if "encoder_linear" not in {layer.name for layer in model.layers}:
+        return "trained"
+    if not below_pca(_metrics(fit_sums(model, val, scales))):
+        return "trained"
+    start = pca_start(derived, model.get_layer("encoder_linear").units)
+    reset_to_pca_start(model, None, start)
+    print(
+        "Note: the trained network explained less validation variance than PCA; "
+        "kept its PCA starting point.",
+        file=sys.stderr,
     )
+    return "pca_start"
 
 
-def versus_pca(test: tuple[np.ndarray, ...], components: int, options: dict[str, Any]) -> dict:
+def _metrics(sums: FitSums) -> dict[str, float | None]:
+    mse, r2 = sums.fit("model")
+    return {"reconstruction_mse": mse, "r2": r2, "pca_r2": sums.fit("pca")[1]}
+
+
+def versus_pca(
+    sums: FitSums, kept: tuple[np.ndarray, ...], components: int, options: Any
+) -> dict[str, Any]:
     """The PCA baseline and the bootstrap intervals of the test split, paired with PCA.
 
     Args:
-        test: Standardised test targets, the network's and PCA's reconstructions.
-        components: PCA components (the code size).
+        sums: The test split's fit sums (every row).
+        kept: Standardised targets, the network's and PCA's reconstructions of the test
+            rows kept for resampling (every row up to ``bootstrap.RESAMPLED_ROWS``).
+        components: PCA components (the code size, or fewer training rows).
         options: The run's options (``bootstrap``, ``seed``).
 
     Returns:
@@ -104,99 +122,39 @@ def versus_pca(test: tuple[np.ndarray, ...], components: int, options: dict[str,
     """
     from pmtk.core.evaluation.split_metrics import paired_intervals
 
-    target, rebuilt, by_pca = test
+    target, rebuilt, by_pca = kept
 
-    def statistic(weights: np.ndarray) -> dict[str, np.ndarray]:
+    def whole(weights: np.ndarray) -> dict[str, np.ndarray]:
+        values = {}
+        for prefix, name in (("", "model"), ("baseline:", "pca")):
+            mse, r2 = sums.fit(name)
+            values[f"{prefix}reconstruction_mse"] = _repeat(mse, weights)
+            values[f"{prefix}r2"] = _repeat(r2, weights)
+        return values
+
+    def of_kept(weights: np.ndarray) -> dict[str, np.ndarray]:
         mse, r2 = weighted_fit(target, rebuilt, weights)
         pca_mse, pca_r2 = weighted_fit(target, by_pca, weights)
         return {"reconstruction_mse": mse, "r2": r2,
                 "baseline:reconstruction_mse": pca_mse, "baseline:r2": pca_r2}  # fmt: skip
 
+    every = len(target) == sums.rows  # every test row was kept
+
+    def statistic_of(rows: Any):
+        return of_kept if every or not isinstance(rows, slice) else whole
+
+    mse, r2 = sums.fit("pca")
     baseline = {
         "model": "pca",
         "inputs": f"{components} principal components of the standardised features",
-        "test": dict(
-            zip(("reconstruction_mse", "r2"), explained_variance(target, by_pca), strict=True)
-        ),  # fmt: skip
+        "test": {"reconstruction_mse": mse, "r2": r2},
     }
     intervals = paired_intervals(
-        statistic, target, None, options.bootstrap, options.seed, "reconstruction"
-    )
+        statistic_of(slice(None)), range(sums.rows), None, options.bootstrap,
+        options.seed, "reconstruction", statistic_of=statistic_of,
+    )  # fmt: skip
     return {"baseline": baseline} | intervals
 
 
-def _evaluate(model: keras.Model, splits: dict[str, Any], options: dict[str, Any]):
-    """The model's outputs per split, the metrics per split and the PCA size."""
-    from pmtk.core.data.batching import batches
-
-    # The split datasets, not NumPy arrays: Keras' NumPy adapter makes TensorFlow log a
-    # C++ error line under the deterministic ops the loop turns on.
-    outputs = {
-        name: model.predict(batches(split.dataset, options["batch_size"]), verbose=0)
-        for name, split in splits.items()
-    }
-    results, components, test = reconstruction_metrics(
-        model, splits, outputs, options["latent_dim"]
-    )
-    return outputs, results, components, test
-
-
-def _training_rows(train: Any) -> np.ndarray | Any:
-    """The training matrix, or past the streaming threshold the split's dataset to stream."""
-    from pmtk.plugins.autoencoder.streamed import in_parts
-
-    if in_parts(len(train.examples)):
-        return train.dataset
-    return feature_matrix(train.examples).astype("float64")
-
-
-def _pca_baseline(train_input: np.ndarray, components: int) -> Any:
-    """PCA of the standardised, imputed training rows; ``IncrementalPCA`` by batches past
-    the streaming threshold (no copy of the matrix beyond one batch)."""
-    from sklearn.decomposition import PCA
-
-    from pmtk.core.data.statistics import incremental_pca
-    from pmtk.plugins.autoencoder.streamed import BATCH_ROWS, in_parts
-
-    if not in_parts(len(train_input)):
-        return PCA(n_components=components, random_state=0).fit(np.nan_to_num(train_input))
-    batches = (
-        np.nan_to_num(train_input[start : start + BATCH_ROWS], nan=0.0)
-        for start in range(0, len(train_input), BATCH_ROWS)
-    )
-    return incremental_pca(batches, components)
-
-
-def reconstruction_metrics(
-    model: keras.Model, splits: dict[str, Any], outputs: dict[str, dict], latent_dim: int
-) -> tuple[dict[str, dict], int, tuple[np.ndarray, ...]]:
-    """Reconstruction error and variance explained per split, for the model and PCA.
-
-    Both are scored on the observed entries only (a missing value has no truth to
-    compare with); PCA sees the same mean-imputed input as the model.
-
-    Returns:
-        The metrics per split, the number of PCA components used (the code size,
-        unless the training split has fewer rows), and the test split's standardised
-        targets with the network's and PCA's reconstructions.
-    """
-    mean, variance = model_statistics(model)
-    targets = {
-        name: (feature_matrix(split.examples).astype("float64") - mean) / np.sqrt(variance)
-        for name, split in splits.items()
-    }
-    components = min(latent_dim, *targets["train"].shape)
-    pca = _pca_baseline(targets["train"], components)
-    results, test = {}, ()
-    for name, target in targets.items():
-        rebuilt = standardize(outputs[name]["reconstruction"].astype("float64"), mean, variance)
-        by_pca = pca.inverse_transform(pca.transform(np.nan_to_num(target, nan=0.0)))
-        mse, r2 = explained_variance(target, rebuilt)
-        results[name] = {
-            "reconstruction_mse": mse,
-            "r2": r2,
-            "pca_r2": explained_variance(target, by_pca)[1],
-        }
-        if name == "test":
-            test = (target, rebuilt, by_pca)
-    return results, components, test
+def _repeat(value: float | None, weights: np.ndarray) -> np.ndarray:
+    return np.full(len(weights), np.nan if value is None else value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,6 +13,8 @@ if TYPE_CHECKING:
     import keras
     import numpy as np
     import pandas as pd
+
+    from pmtk.core.contract.derivation import Derivation
 
 
 class AutoencoderTask(Task):
@@ -60,14 +63,6 @@ class AutoencoderTask(Task):
         ),
     )
 
-    def stream(self, path: Path, context: RunContext) -> Any:
-        """The table read in batches when it is a Parquet, CSV or TSV file past
-        ``PMTK_STREAMING_ROWS`` rows or a Parquet folder; None keeps the in-memory path
-        (see ``autoencoder.streamed_table``)."""
-        from pmtk.plugins.autoencoder.streamed_table import open_features
-
-        return open_features(Path(path), context)
-
     def load_model(self, path: Path):
         """Registers the autoencoder's custom layers, then loads it."""
         import pmtk.plugins.autoencoder.layers  # noqa: F401
@@ -91,33 +86,37 @@ class AutoencoderTask(Task):
         check_options(options, len(reading.feature_names(examples)), str(path))
         return examples
 
-    def prediction_parts(self, path: Path, context: RunContext) -> Any:
-        """The table to predict in parts of bounded size, each read as ``read`` reads a
-        whole file (``pmtk.core.loop.prediction.examples_in_parts``)."""
-        from pmtk.core.loop.prediction import examples_in_parts
-        from pmtk.plugins.autoencoder.reading import prediction_examples
+    def read_parts(
+        self, path: Path, context: RunContext, *, require_labels: bool = True
+    ) -> Iterator[pd.DataFrame]:
+        """The table part by part when it is a Parquet, CSV or TSV file past
+        ``PMTK_STREAMING_ROWS`` rows or a folder of Parquet files (see
+        ``autoencoder.table_parts``); else :meth:`read` as one part."""
+        from pmtk.plugins.autoencoder.table_parts import table_in_parts
 
-        features = context.derived.get("features")
-        if not features:
-            return None
-        id_column = context.options.get("id_column") or context.derived.get("id_column")
-        source = str(path)
-        return examples_in_parts(
-            Path(path),
-            context,
-            lambda raw: prediction_examples(raw, source, features, id_column),
-            id_column=id_column,
-        )
+        parts = table_in_parts(Path(path), context, require_labels=require_labels)
+        if parts is None:
+            yield self.read(path, context, require_labels=require_labels)
+        else:
+            yield from parts
+
+    def derivation(self, context: RunContext) -> Derivation:
+        """Feature names, means, variances and the PCA of the training rows, learned part by
+        part (``autoencoder.derivation``)."""
+        from pmtk.plugins.autoencoder.derivation import FeatureDerivation
+
+        return FeatureDerivation(context)
 
     def derive(self, train: pd.DataFrame, context: RunContext) -> dict[str, Any]:
-        """The feature columns, in order, and the id and colour columns the run used.
+        """:meth:`derivation` on one part: the feature columns, in order, the id and colour
+        columns the run used, the standardisation and the PCA.
 
         ``pmtk predict`` reads the features and ids with them; ``config.json`` records the
         bundled sample's column defaults here, as resolved.
         """
-        from pmtk.plugins.autoencoder.reading import feature_names
-
-        return {"features": feature_names(train)} | column_options(context.options)
+        derivation = self.derivation(context)
+        derivation.extend(train)
+        return derivation.aggregate(context.targets)
 
     def dataset(self, examples: pd.DataFrame, targets: Any, context: RunContext):
         """Unbatched raw feature vectors (float32, NaN where missing)."""

@@ -7,10 +7,17 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from pmtk.core.data import tables
+from pmtk.core.data import arrow_tables, part_threshold
 from tests.plugins.autoencoder.conftest import make_table, write_table
 
 PART = 23  # rows per part: several parts, the last one short
+
+
+def _in_parts(monkeypatch) -> None:
+    """Every table read in parts (``read_parts``) of about :data:`PART` rows."""
+    monkeypatch.setenv(part_threshold.THRESHOLD_VARIABLE, "0")
+    monkeypatch.setattr(arrow_tables, "BATCH_ROWS", PART)  # Parquet
+    monkeypatch.setattr(arrow_tables, "CSV_BLOCK_BYTES", PART * 80)  # CSV: ~23 rows a block
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +45,7 @@ def test_parts_give_the_whole_file_codes(cli, run, tmp_path, monkeypatch, name):
     data = write_table(make_table(100, seed=4), tmp_path / name)
     whole, parted = tmp_path / "whole.csv", tmp_path / "parted.csv"
     assert cli("predict", run, "--data", data, "--output", whole).exit_code == 0
-    monkeypatch.setattr(tables, "CHUNK_ROWS", PART)
+    _in_parts(monkeypatch)
     result = cli("predict", run, "--data", data, "--output", parted)
     assert result.exit_code == 0, result.output
     got = pd.read_csv(parted)
@@ -51,7 +58,7 @@ def test_text_in_a_late_part_is_refused_and_nothing_is_written(cli, run, tmp_pat
     table["f2"] = table["f2"].astype(object)
     table.loc[80, "f2"] = "high"
     data = write_table(table, tmp_path / "new.csv")
-    monkeypatch.setattr(tables, "CHUNK_ROWS", PART)
+    _in_parts(monkeypatch)
     output = tmp_path / "out.csv"
     result = cli("predict", run, "--data", data, "--output", output)
     assert result.exit_code != 0

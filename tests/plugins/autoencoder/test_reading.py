@@ -87,11 +87,16 @@ def test_row_numbers_are_ids_and_a_feature_may_be_called_id():
     assert np.isnan(feature_matrix(examples)[1, 1])  # missing values stay missing
 
 
-def test_constant_column_is_a_warning(capsys):
+def test_constant_column_is_a_warning(host, capsys):
+    from pmtk.plugins.autoencoder.task import AutoencoderTask
+
     table = make_table(rows=5)
     table["flat"] = 3.0
     examples = training_examples(table, "t.csv", OPTIONS)
     assert "flat" in feature_names(examples)
+    context = host.registry.run_context("autoencoder", {"data": "t.csv", "latent_dim": 2})
+    derived = AutoencoderTask().derive(examples, context)
+    assert derived["constant_features"] == ["flat"]
     err = capsys.readouterr().err
     assert err.startswith("Warning: t.csv: constant column(s) flat")
 

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from pmtk.plugins.autoencoder.codes import code_frame, embedding_frame, plot_codes
+from pmtk.plugins.autoencoder.codes import (
+    ROW,
+    code_frame,
+    embedding_rows,
+    in_file_order,
+    plot_codes,
+)
 from pmtk.plugins.autoencoder.fit_metrics import explained_variance
 
 
@@ -39,16 +44,35 @@ def test_code_frame():
 
 def test_embeddings_are_in_file_order_with_split_and_color():
     def split(rows, ids):
-        examples = pd.DataFrame({"id": ids, "row": rows, "color": ["x"] * len(rows)})
-        return SimpleNamespace(examples=examples)
+        return pd.DataFrame({"id": ids, "row": rows, "color": ["x"] * len(rows)})
 
     splits = {"train": split([2, 0], ["c", "a"]), "test": split([1], ["b"])}
     outputs = {"train": {"code": np.array([[2.0], [0.0]])}, "test": {"code": np.array([[1.0]])}}
-    table = embedding_frame(splits, outputs, "cell_type")
+    streams = [[embedding_rows(splits[name], name, outputs[name]["code"], "cell_type")]
+               for name in splits]  # fmt: skip
+    table = pd.concat(in_file_order(streams), ignore_index=True).drop(columns=ROW)
     assert list(table.columns) == ["id", "split", "cell_type", "z1"]
     assert list(table["id"]) == ["a", "b", "c"]
     assert list(table["split"]) == ["train", "test", "train"]
     assert list(table["z1"]) == [0.0, 1.0, 2.0]
+
+
+def test_parts_of_splits_merge_in_file_order():
+    """Each split's parts in file order (as read in parts) give one table in file order."""
+    rng = np.random.default_rng(0)
+    split = rng.choice(["train", "val", "test"], 200, p=[0.7, 0.15, 0.15])
+
+    def parts(name):  # read lazily, five parts per split, as parts() gives them
+        for rows in np.array_split(np.flatnonzero(split == name), 5):
+            examples = pd.DataFrame({"id": rows.astype(str), "row": rows})
+            yield embedding_rows(examples, name, rows[:, None].astype(float), None)
+
+    merged = list(in_file_order([parts(name) for name in ("train", "val", "test")]))
+    table = pd.concat(merged, ignore_index=True)
+    assert len(merged) > 1
+    assert list(table[ROW]) == list(range(200))
+    assert list(table["split"]) == list(split)
+    assert list(table["z1"]) == list(range(200))
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""The autoencoder past the streaming threshold: the table read in batches, the same run."""
+"""The autoencoder past the part threshold: the table read in parts, the same run."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from pmtk.core.data import arrow_tables, part_threshold
 from pmtk.core.errors import OptionError
-from pmtk.plugins.autoencoder import streamed
+from pmtk.plugins.autoencoder import derivation, report
 from tests.plugins.autoencoder.conftest import make_table, write_table
 
 FAST = ("--epochs", "1", "--batch-size", "32", "--latent-dim", "3", "--hidden-units", "8",
@@ -46,7 +47,7 @@ def in_memory_run(tmp_path_factory) -> Path:
     reset_plugin_host(host)
     monkeypatch = pytest.MonkeyPatch()
     try:
-        monkeypatch.delenv(streamed.THRESHOLD_VARIABLE, raising=False)
+        monkeypatch.delenv(part_threshold.THRESHOLD_VARIABLE, raising=False)
         args = ["run", "autoencoder", "--data", data, "--output", folder / "run", *FAST]
         result = CliRunner().invoke(build_app(host), [str(a) for a in args])
         assert result.exit_code == 0, result.output
@@ -56,27 +57,29 @@ def in_memory_run(tmp_path_factory) -> Path:
     return folder / "run"
 
 
-#: Streamed and in-memory runs of the same rows differ only by IncrementalPCA vs PCA and the
-#: order of float sums (measured: equal to 6 decimals); this bounds what may differ.
+#: Runs of the same rows read in parts and held differ only by the order of float sums
+#: (measured: equal to 6 decimals); this bounds what may differ.
 TOLERANCE = 0.01
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("suffix", [".parquet", ".csv", ".tsv"])
-def test_streamed_run_matches_the_in_memory_run(cli, tmp_path, monkeypatch, in_memory_run, suffix):
+def test_a_run_in_parts_matches_the_held_run(cli, tmp_path, monkeypatch, in_memory_run, suffix):
     data = write_table(_split_table(), tmp_path / f"table{suffix}")
-    monkeypatch.setenv(streamed.THRESHOLD_VARIABLE, "0")
-    monkeypatch.setattr(streamed, "BATCH_ROWS", 64)  # several batches per statistics pass
-    calls = []
-    for name in ("streamed_statistics", "streamed_pca"):
-        original = getattr(streamed, name)
-        monkeypatch.setattr(
-            streamed, name, lambda *a, _f=original, _n=name, **k: calls.append(_n) or _f(*a, **k)
-        )
-    run = tmp_path / "streamed"
+    monkeypatch.setenv(part_threshold.THRESHOLD_VARIABLE, "0")
+    monkeypatch.setattr(arrow_tables, "BATCH_ROWS", 64)  # several Parquet parts
+    monkeypatch.setattr(arrow_tables, "CSV_BLOCK_BYTES", 4096)  # several CSV/TSV parts
+    parts = []
+    extend = derivation.FeatureDerivation.extend
+    monkeypatch.setattr(
+        derivation.FeatureDerivation,
+        "extend",
+        lambda self, train: parts.append(len(train)) or extend(self, train),
+    )
+    run = tmp_path / "parts"
     streaming = _metrics(cli, data, run)
     in_memory = json.loads((in_memory_run / "metrics.json").read_text())
-    assert {"streamed_statistics", "streamed_pca"} <= set(calls)
+    assert len(parts) > 1  # the training rows reached the derivation part by part
     assert json.loads((run / "config.json").read_text())["loop"]["streamed"] is True
     written = {p.name for p in in_memory_run.iterdir()}
     assert written <= {p.name for p in run.iterdir()}
@@ -97,14 +100,14 @@ def test_streamed_run_matches_the_in_memory_run(cli, tmp_path, monkeypatch, in_m
 
 
 @pytest.mark.slow
-def test_a_parquet_folder_streams_and_bounds_its_samples(cli, tmp_path, monkeypatch):
-    """A folder streams at any size; past the bounds the intervals and the plot use samples."""
+def test_a_parquet_folder_is_read_in_parts_and_bounds_its_samples(cli, tmp_path, monkeypatch):
+    """A folder is read in parts at any size; past the bounds the intervals and the plot use
+    samples."""
     from pmtk.core.evaluation import bootstrap
-    from pmtk.plugins.autoencoder import streamed_report
 
-    monkeypatch.delenv(streamed.THRESHOLD_VARIABLE, raising=False)
+    monkeypatch.delenv(part_threshold.THRESHOLD_VARIABLE, raising=False)
     monkeypatch.setattr(bootstrap, "RESAMPLED_ROWS", 25)
-    monkeypatch.setattr(streamed_report, "PLOT_ROWS", 50)
+    monkeypatch.setattr(report, "PLOT_ROWS", 50)
     table = make_table(rows=600, features=8, seed=2).assign(
         patient=[f"p{i // 3}" for i in range(600)]
     )
@@ -122,9 +125,32 @@ def test_a_parquet_folder_streams_and_bounds_its_samples(cli, tmp_path, monkeypa
     assert not set(tested) & set(other)  # a patient's rows stay in one split
 
 
+def test_parts_number_their_rows_and_note_missing_infinities_once(host, tmp_path, monkeypatch,
+                                                                   capsys):  # fmt: skip
+    table = make_table(rows=50)
+    table.loc[[3, 40], "f2"] = np.inf
+    data = write_table(table, tmp_path / "t.parquet")
+    monkeypatch.setenv(part_threshold.THRESHOLD_VARIABLE, "0")
+    monkeypatch.setattr(arrow_tables, "BATCH_ROWS", 16)
+    options = {"id_column": "sample", "color_column": "kind", "latent_dim": 2,
+               "nonfinite_as_missing": True}  # fmt: skip
+    context = host.registry.run_context("autoencoder", options)
+    task = host.registry.task("autoencoder")
+    for _ in range(3):  # the loop reads the parts once per pass
+        parts = list(task.read_parts(data, context))
+    assert [len(part) for part in parts] == [16, 16, 16, 2]
+    examples = pd.concat(parts, ignore_index=True)
+    assert list(examples["row"]) == list(range(50))
+    assert list(examples["id"]) == list(table["sample"])
+    assert list(examples["color"]) == list(table["kind"])
+    assert examples["feature:f2"].isna().sum() == 2
+    err = capsys.readouterr().err
+    assert err.count("Note:") == 1
+    assert "2 infinite or too large value(s) are treated as missing" in err
+
+
 def test_fit_sums_give_the_in_memory_metrics():
-    from pmtk.plugins.autoencoder.fit_metrics import explained_variance, feature_r2
-    from pmtk.plugins.autoencoder.streamed_report import FitSums
+    from pmtk.plugins.autoencoder.fit_metrics import FitSums, explained_variance, feature_r2
 
     rng = np.random.default_rng(0)
     target = rng.normal(size=(300, 5))
@@ -139,30 +165,59 @@ def test_fit_sums_give_the_in_memory_metrics():
     assert sums.by_feature(names) == pytest.approx(feature_r2(target, rebuilt, names), abs=1e-6)
 
 
-def test_streamed_statistics_match_the_in_memory_ones():
-    from pmtk.plugins.autoencoder.models import VARIANCE_FLOOR, feature_statistics
-
+def test_statistics_in_parts_match_the_in_memory_ones():
     matrix = make_table(rows=300, features=5).filter(like="f").to_numpy("float64")
     matrix[::4, 1] = np.nan
     matrix[:, 3] = 2.0  # constant: variance 1
     matrix[:, 4] = np.nan  # never observed: mean 0, variance 1
-    batches = (matrix[start : start + 37] for start in range(0, 300, 37))
-    mean, variance = streamed.streamed_statistics(batches, 5, VARIANCE_FLOOR)
-    expected_mean, expected_variance = feature_statistics(matrix)
+    summary = derivation.TrainingSummary()
+    for start in range(0, 300, 37):
+        summary.add(matrix[start : start + 37])
+    mean, variance = summary.statistics()
+    expected_mean = [*np.nanmean(matrix[:, :4], axis=0), 0.0]
+    expected_variance = [*np.nanvar(matrix[:, :3], axis=0), 1.0, 1.0]
     np.testing.assert_allclose(mean, expected_mean, rtol=1e-10)
     np.testing.assert_allclose(variance, expected_variance, rtol=1e-8)
+    np.testing.assert_allclose(mean, derivation.feature_statistics(matrix)[0], rtol=1e-10)
+    np.testing.assert_allclose(variance, derivation.feature_statistics(matrix)[1], rtol=1e-8)
+
+
+@pytest.mark.parametrize("parts", [1, 7], ids=["one-part", "seven-parts"])
+def test_pca_in_parts_is_scikit_learns_pca(parts):
+    """The PCA summed part by part is sklearn's PCA of the standardised, imputed rows."""
+    from sklearn.decomposition import PCA
+
+    from pmtk.plugins.autoencoder.models import standardize
+    from pmtk.plugins.autoencoder.principal_components import reconstructed
+
+    matrix = make_table(rows=300, features=8).filter(like="f").to_numpy("float64") * 3 + 5
+    matrix[np.random.default_rng(0).random(matrix.shape) < 0.1] = np.nan
+    summary = derivation.TrainingSummary()
+    for rows in np.array_split(np.arange(300), parts):
+        summary.add(matrix[rows])
+    settings = summary.settings(latent_dim=3)
+    axes, center = derivation.pca_start(settings, 3)
+    standardized = standardize(matrix, *summary.statistics())
+    pca = PCA(3, random_state=0).fit(standardized)
+    np.testing.assert_allclose(axes, pca.components_, atol=1e-10)
+    np.testing.assert_allclose(center, pca.mean_, atol=1e-12)
+    np.testing.assert_allclose(
+        reconstructed(standardized, axes, center),
+        pca.inverse_transform(pca.transform(standardized)),
+        atol=1e-10,
+    )
 
 
 @pytest.mark.parametrize(
     ("value", "expected"), [("", 200_000), ("0", 0), (" 5000 ", 5000)], ids=["unset", "0", "5000"]
 )
 def test_threshold_from_the_environment(monkeypatch, value, expected):
-    monkeypatch.setenv(streamed.THRESHOLD_VARIABLE, value)
-    assert streamed.part_threshold() == expected
+    monkeypatch.setenv(part_threshold.THRESHOLD_VARIABLE, value)
+    assert part_threshold.part_threshold() == expected
 
 
 @pytest.mark.parametrize("value", ["-1", "many", "1e6"], ids=["negative", "word", "float"])
 def test_a_bad_threshold_is_one_sentence(monkeypatch, value):
-    monkeypatch.setenv(streamed.THRESHOLD_VARIABLE, value)
+    monkeypatch.setenv(part_threshold.THRESHOLD_VARIABLE, value)
     with pytest.raises(OptionError, match=f"PMTK_STREAMING_ROWS must be a whole number.*'{value}'"):
-        streamed.part_threshold()
+        part_threshold.part_threshold()
