@@ -96,18 +96,28 @@ def feature_kinds(
         with np.errstate(invalid="ignore"):  # inf in a column: reported by feature_frame
             kind = infer_kind(raw[column], column, categorical=column in roles["categorical"])
         if kind == "empty":
-            raise DataError(
-                f"{source}: column '{column}' is empty in every row; remove it or add it to "
-                f"--exclude {column}."
-            )
+            raise empty_column_error(column, source)
         kinds[column] = kind
     usable = any(kind in ("numeric", "categorical") for kind in kinds.values())
     if require_features and not usable:
-        raise DataError(
-            f"{source} has no feature columns besides the target, id and group; "
-            "add the columns that describe each person."
-        )
+        raise no_features_error(source)
     return kinds
+
+
+def empty_column_error(column: str, source: str) -> DataError:
+    """The error of a feature column without a value in any row."""
+    return DataError(
+        f"{source}: column '{column}' is empty in every row; remove it or add it to "
+        f"--exclude {column}."
+    )
+
+
+def no_features_error(source: str) -> DataError:
+    """The error of a table with nothing besides its target, id and group columns."""
+    return DataError(
+        f"{source} has no feature columns besides the target, id and group; "
+        "add the columns that describe each person."
+    )
 
 
 def identifier_column(kinds: dict[str, str], roles: dict) -> str | None:

@@ -121,23 +121,13 @@ def infer_kind(values: pd.Series, column: str, *, categorical: bool = False) -> 
     return "identifier" if unique_per_row else "categorical"
 
 
-def statistics(values: pd.Series) -> dict[str, Any]:
-    """Training statistics of a numeric column: fill value, mean, variance, missing share."""
-    present = values.dropna()
-    if len(present) == 0:  # missing in every training row: impute a neutral 0
-        return {"median": 0.0, "mean": 0.0, "variance": 1.0, "missing": 1.0}
-    return {
-        "median": float(present.median()),
-        "mean": float(present.mean()),
-        # a constant column gets variance 1, so an unseen value later is not divided by ~0
-        "variance": float(present.var(ddof=0)) or 1.0,
-        "missing": round(float(values.isna().mean()), 6),
-    }
+def vocabulary(counts: Mapping[str, int] | pd.Series) -> list[str]:
+    """Training categories of a column, most frequent first (ties alphabetical), capped.
 
-
-def vocabulary(values: pd.Series) -> list[str]:
-    """Training categories of a column, most frequent first (ties alphabetical), capped."""
-    counts = values.value_counts()
+    Args:
+        counts: Training rows per category (``values.value_counts()``, or a ``Counter``
+            summed over the parts of a table read in parts).
+    """
     ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     return [str(name) for name, _ in ordered[:MAX_CATEGORIES]]
 

@@ -15,16 +15,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pmtk.core.data.tables import finite_values, parse_numbers
-from pmtk.core.data.tables import group_column as core_group_column
 from pmtk.core.errors import DataError, OptionError
+from pmtk.plugins.risk.column_plan import ColumnPlan, examples_frame, table_plan
 from pmtk.plugins.risk.columns import (
     ID_SOURCE,
-    SPLIT_COLUMN,
     column_roles,
     columns_hint,
     feature_frame,
-    feature_kinds,
-    identifier_column,
     ids,
     notice,
     require_column,
@@ -91,8 +88,16 @@ def target_name(raw: pd.DataFrame, options: Mapping[str, Any], source: str) -> s
     return target
 
 
-def label_values(values: pd.Series, column: str, source: str) -> pd.Series:
+def label_values(values: pd.Series, column: str, source: str, *, whole: bool = True) -> pd.Series:
     """The raw target as the loop's ``label``: numbers when every value is one, else text.
+
+    Args:
+        values: The target column of the rows with an outcome.
+        column: Its name, for the message.
+        source: The file, for the message.
+        whole: False for one part of a table read in parts: text stays text (the table's
+            column type says what it holds, so every part agrees) and the check for two
+            outcomes is left to the end of the pass (:func:`too_few_outcomes`).
 
     Raises:
         DataError: Fewer than two distinct outcomes.
@@ -102,15 +107,20 @@ def label_values(values: pd.Series, column: str, source: str) -> pd.Series:
     present = values.dropna()
     if not (pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)):
         text = present.astype(str).str.strip()
-        parsed = parse_numbers(text)
-        present = parsed if parsed.notna().all() else text.astype(object)
-    if present.nunique() < 2:
-        found = f"only the value {present.iloc[0]!r}" if len(present) else "no values"
-        raise DataError(
-            f"{source}: the target column '{column}' holds {found}; a risk model needs at least "
-            "two outcomes. Check --target or add rows with the other outcome."
-        )
+        parsed = parse_numbers(text) if whole else None
+        present = parsed if whole and parsed.notna().all() else text.astype(object)
+    if whole and present.nunique() < 2:
+        raise too_few_outcomes(present.unique()[:1].tolist(), column, source)
     return present
+
+
+def too_few_outcomes(found: list, column: str, source: str) -> DataError:
+    """The error of a target column with fewer than two outcomes (``found``: the one seen)."""
+    what = f"only the value {found[0]!r}" if found else "no values"
+    return DataError(
+        f"{source}: the target column '{column}' holds {what}; a risk model needs at least "
+        "two outcomes. Check --target or add rows with the other outcome."
+    )
 
 
 def _finite_target(raw: pd.DataFrame, target: str, source: str, as_missing: bool) -> pd.Series:
@@ -131,56 +141,52 @@ def training_examples(
     *,
     group_column: str | None = None,
     require_features: bool = True,
+    plan: ColumnPlan | None = None,
+    subgroup_column: str | None = None,
 ) -> pd.DataFrame:
     """The examples table of a training file (rows without an outcome are left out).
 
     Args:
-        raw: The table as read.
+        raw: The table as read, or one part of a table read in parts.
         options: The run's options (only read).
         source: The file, for messages.
         group_column: The ``--group-column`` the loop handed over (``context.group_column``).
         require_features: Refuse a table with no feature column (fusion's patient table
             may have none besides its modality columns).
+        plan: What each column is, decided once for a table read in parts; None decides it
+            from ``raw`` (:func:`pmtk.plugins.risk.columns.table_plan`).
+        subgroup_column: The ``--subgroup-column`` (see ``columns.examples_frame``).
 
     Returns:
-        ``id``, ``label``, optional ``group`` and ``split``, the features, and
+        ``id``, ``label``, optional ``group`` and ``split``, the features, the subgroup and
         :data:`ID_SOURCE` (the raw id column, for ``RiskTask.derive``).
     """
-    import pandas as pd
-
     from pmtk.plugins.risk import survival_reading
 
     columns = survival_reading.survival_columns(options)
     if columns is not None:
         return survival_reading.training_examples(
-            raw, options, columns, source, group_column=group_column
-        )
+            raw, options, columns, source, group_column=group_column, plan=plan,
+            subgroup_column=subgroup_column,
+        )  # fmt: skip
     target = target_name(raw, options, source)
-    roles = column_roles(raw, options, target, source, group_column)
-    kinds = feature_kinds(raw, roles, target, source, require_features=require_features)
-    id_column = identifier_column(kinds, roles)
+    if plan is None:
+        roles = column_roles(raw, options, target, source, group_column)
+        plan = table_plan(raw, roles, target, source, require_features=require_features)
     as_missing = bool(options.get("nonfinite_as_missing"))
     label = _finite_target(raw, target, source, as_missing)
-    columns = {"id": ids(raw, id_column, source), "label": label}
-    group = core_group_column(raw, roles["group"], source)
-    if group is not None:
-        # a row without a group is its own group: it cannot share a patient with another row
-        columns["group"] = group.where(raw[roles["group"]].notna(), "row:" + columns["id"])
-    if SPLIT_COLUMN in raw.columns:
-        columns["split"] = raw[SPLIT_COLUMN]
-    nonfinite = "missing" if as_missing else "refuse"
-    examples = pd.DataFrame(columns | feature_frame(raw, kinds, source, nonfinite=nonfinite))
+    examples = examples_frame(raw, label, plan, source, subgroup_column=subgroup_column,
+                              nonfinite="missing" if as_missing else "refuse")  # fmt: skip
     missing = examples["label"].isna().to_numpy()
     if missing.any():
-        positions = np.flatnonzero(missing)
-        shown = ", ".join(where(raw, int(p)) for p in positions[:_SHOWN])
-        more = ", ..." if len(positions) > _SHOWN else ""
-        notice(f"left out {len(positions)} row(s) with no '{target}' value ({shown}{more}).")
+        if not plan.in_parts:  # read in parts: one note at the end of the pass
+            positions = np.flatnonzero(missing)
+            shown = ", ".join(where(raw, int(p)) for p in positions[:_SHOWN])
+            more = ", ..." if len(positions) > _SHOWN else ""
+            notice(f"left out {len(positions)} row(s) with no '{target}' value ({shown}{more}).")
         examples = examples[~missing]
-    examples["label"] = label_values(examples["label"], target, source)
-    examples = examples.reset_index(drop=True)
-    examples[ID_SOURCE] = pd.Series([id_column] * len(examples), dtype=object)
-    return examples
+    examples["label"] = label_values(examples["label"], target, source, whole=not plan.in_parts)
+    return examples.reset_index(drop=True)
 
 
 def id_source(examples: pd.DataFrame, default: str | None = None) -> str | None:

@@ -11,18 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pmtk.core.contract.options import RunOptions
 from pmtk.core.data.tables import parse_numbers
 from pmtk.core.errors import DataError, OptionError
-from pmtk.plugins.risk.columns import (
-    ID_SOURCE,
-    column_roles,
-    feature_frame,
-    feature_kinds,
-    identifier_column,
-    ids,
-    require_column,
-)
+from pmtk.plugins.risk.column_plan import ColumnPlan, examples_frame, table_plan
+from pmtk.plugins.risk.columns import column_roles, require_column
 from pmtk.plugins.risk.features import where
 
 if TYPE_CHECKING:
@@ -190,44 +182,33 @@ def training_examples(
     source: str,
     *,
     group_column: str | None = None,
+    plan: ColumnPlan | None = None,
+    subgroup_column: str | None = None,
 ) -> pd.DataFrame:
     """The examples table of a survival cohort: ``label`` holds ``SurvivalLabel(time, event)``.
 
-    Without a ``split`` column, the split is assigned here, stratified by event (and by
+    A table read whole without a ``split`` column is split here, stratified by event (and by
     group with the ``group_column`` the loop handed over), so every split gets its share of
-    events. The ``id_column`` column names the raw id column, for ``RiskTask.derive``.
+    events. A part of a table read in parts (``plan.in_parts``) is split by the loop, and the
+    checks that need every row (some event, ``--horizons`` before the longest follow-up) are
+    left to the end of the pass. The ``id_column`` column names the raw id column, for
+    ``RiskTask.derive``.
     """
     import pandas as pd
 
     from pmtk.core.contract.targets import SurvivalLabel
-    from pmtk.core.data.splits import assign_splits
-    from pmtk.core.data.tables import group_column as core_group_column
 
     time_column, event_column = columns
-    roles = survival_roles(raw, options, columns, source, group_column)
-    kinds = feature_kinds(raw, roles, time_column, source)
-    id_column = identifier_column(kinds, roles)
+    if plan is None:
+        roles = survival_roles(raw, options, columns, source, group_column)
+        plan = table_plan(raw, roles, time_column, source)
     times = follow_up_times(raw, time_column, source)
-    events = event_flags(raw, event_column, source)
-    horizons(options, float(times.max()), time_column, source)  # checked before training
+    events = event_flags(raw, event_column, source, require_event=not plan.in_parts)
+    if not plan.in_parts:
+        horizons(options, float(times.max()), time_column, source)  # checked before training
     labels = [SurvivalLabel(float(t), int(e)) for t, e in zip(times, events, strict=True)]
-    frame = {"id": ids(raw, id_column, source),
-             "label": pd.Series(labels, index=raw.index, dtype=object)}  # fmt: skip
-    group = core_group_column(raw, roles["group"], source)
-    if group is not None:
-        frame["group"] = group.where(raw[roles["group"]].notna(), "row:" + frame["id"])
-    if "split" in raw.columns:
-        frame["split"] = raw["split"]
-    else:
-        common = RunOptions.from_mapping(options)
-        frame["split"] = assign_splits(
-            strata=events, groups=frame.get("group"), fixed=None,
-            val_fraction=common.val_fraction, test_fraction=common.test_fraction,
-            seed=common.seed,
-            source=source, n=len(raw), class_names=["censored", "event"],
-        )  # fmt: skip
+    label = pd.Series(labels, index=raw.index, dtype=object)
     nonfinite = "missing" if options.get("nonfinite_as_missing") else "refuse"
-    features = feature_frame(raw, kinds, source, nonfinite=nonfinite)
-    examples = pd.DataFrame(frame | features).reset_index(drop=True)
-    examples[ID_SOURCE] = pd.Series([id_column] * len(examples), dtype=object)
-    return examples
+    examples = examples_frame(raw, label, plan, source, nonfinite=nonfinite,
+                              subgroup_column=subgroup_column)  # fmt: skip
+    return examples.reset_index(drop=True)

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pmtk.core.contract.task import RunContext, Task, TaskOption
-from pmtk.plugins.risk.features import (
-    FEATURE_PREFIX,
-    input_names,
-    is_numeric_dtype,
-    model_inputs,
-    statistics,
-    vocabulary,
-)
+from pmtk.plugins.risk.features import model_inputs
 
 if TYPE_CHECKING:
     import keras
@@ -22,20 +15,7 @@ if TYPE_CHECKING:
     import pandas as pd
     import tensorflow as tf
 
-
-def survival_settings(
-    train: pd.DataFrame, event_column: str, options: Mapping[str, Any]
-) -> dict[str, Any]:
-    """The survival columns and horizons (``--horizons``, or the training median follow-up)."""
-    import numpy as np
-
-    times = np.array([label.time for label in train["label"]])
-    text = options.get("horizons")
-    if text:
-        horizons = sorted({float(part) for part in str(text).split(",") if part.strip()})
-    else:
-        horizons = [float(f"{np.median(times):.6g}")]
-    return {"event_column": event_column, "horizons": horizons}
+    from pmtk.plugins.risk.derivation import RiskDerivation
 
 
 class RiskTask(Task):
@@ -105,31 +85,25 @@ class RiskTask(Task):
         raw = read_table(Path(path), context)
         if require_labels:
             return training_examples(
-                raw, context.options, str(path), group_column=context.group_column
-            )
+                raw, context.options, str(path), group_column=context.group_column,
+                subgroup_column=context.options.get("subgroup_column"),
+            )  # fmt: skip
         return prediction_examples(raw, context.derived, str(path))
 
-    def stream(self, path: Path, context: RunContext) -> Any:
-        """The cohort read in batches when it is a Parquet, CSV or TSV file past
+    def read_parts(
+        self, path: Path, context: RunContext, *, require_labels: bool = True
+    ) -> Iterator[pd.DataFrame]:
+        """The cohort in parts when it is a Parquet, CSV or TSV file past
         ``PMTK_STREAMING_ROWS`` rows (a CSV's estimated from its first block) or a Parquet
-        folder; None keeps the in-memory path (see ``risk.streamed``)."""
-        from pmtk.plugins.risk.streamed import open_cohort
+        folder, each part's examples made as :meth:`read` makes a whole file's (see
+        ``risk.cohort_parts``); else :meth:`read` as one part."""
+        from pmtk.plugins.risk.cohort_parts import cohort_parts
 
-        return open_cohort(Path(path), context)
-
-    def prediction_parts(self, path: Path, context: RunContext) -> Any:
-        """The cohort to predict in parts of bounded size, each read as ``read`` reads a
-        whole file (``pmtk.core.loop.prediction.examples_in_parts``)."""
-        from pmtk.core.loop.prediction import examples_in_parts
-        from pmtk.plugins.risk.reading import prediction_examples
-
-        derived, source = context.derived, str(path)
-        return examples_in_parts(
-            Path(path),
-            context,
-            lambda raw: prediction_examples(raw, derived, source),
-            id_column=derived.get("id_column"),
-        )
+        parts = cohort_parts(Path(path), context, require_labels=require_labels)
+        if parts is None:
+            yield self.read(path, context, require_labels=require_labels)
+        else:
+            yield from parts
 
     def load_model(self, path: Path):
         """Registers the risk model's custom layers and loss, then loads it."""
@@ -138,38 +112,23 @@ class RiskTask(Task):
 
         return super().load_model(path)
 
+    def derivation(self, context: RunContext) -> RiskDerivation:
+        """The column schema and training statistics, accumulated part by part (see
+        ``risk.derivation``)."""
+        from pmtk.plugins.risk.derivation import RiskDerivation
+
+        return RiskDerivation(context.options)
+
     def derive(self, train: pd.DataFrame, context: RunContext) -> dict[str, Any]:
-        """The column schema and training statistics the model's preprocessing is built from.
+        """The column schema and training statistics the model's preprocessing is built from:
+        :meth:`derivation` on one part.
 
         Also the columns the run used, so ``config.json`` records them: ``target`` (with
         the bundled sample's default resolved) and ``id_column`` (given or detected).
         """
-        from pmtk.plugins.risk.reading import id_source, resolved_target
-        from pmtk.plugins.risk.survival_reading import survival_columns
-
-        survival = survival_columns(context.options)
-        columns = [c.removeprefix(FEATURE_PREFIX) for c in train if c.startswith(FEATURE_PREFIX)]
-        names = input_names(columns)
-        numeric, categorical = [], []
-        for column in columns:
-            values = train[FEATURE_PREFIX + column]
-            entry = {"column": column, "input": names[column]}
-            if is_numeric_dtype(values):
-                numeric.append(entry | statistics(values))
-            else:
-                categorical.append(entry | {"vocabulary": vocabulary(values)})
-        derived = {
-            "target": resolved_target(context.options),
-            "id_column": id_source(train, context.options.get("id_column")),
-            "numeric": numeric,
-            "categorical": categorical,
-        }
-        if survival is not None:
-            derived |= survival_settings(train, survival[1], context.options)
-        elif is_numeric_dtype(train["label"]):  # used only if the target turns out continuous
-            derived["target_mean"] = float(train["label"].mean())
-            derived["target_std"] = float(train["label"].std(ddof=0)) or 1.0
-        return derived
+        derivation = self.derivation(context)
+        derivation.extend(train)
+        return derivation.aggregate(context.targets)
 
     def dataset(
         self, examples: pd.DataFrame, targets: np.ndarray | None, context: RunContext

@@ -7,13 +7,13 @@ import pandas as pd
 import pytest
 
 from pmtk.core.errors import DataError
+from pmtk.plugins.risk.derivation import RiskDerivation
 from pmtk.plugins.risk.features import (
     MAX_CATEGORIES,
     category_text,
     infer_kind,
     input_names,
     numeric_values,
-    statistics,
     vocabulary,
 )
 
@@ -61,6 +61,14 @@ def test_category_text_is_stable_across_missing_values():
     assert category_text(pd.Series([" a", None, True])).tolist() == ["a", "", "True"]
 
 
+def statistics(values: pd.Series) -> dict:
+    """A numeric column's training statistics, as the risk derivation learns them."""
+    derivation = RiskDerivation({"seed": 0})
+    derivation.extend(pd.DataFrame({"feature:x": values.astype("float64"), "label": 0}))
+    entry = derivation.aggregate()["numeric"][0]
+    return {key: entry[key] for key in ("median", "mean", "variance", "missing")}
+
+
 def test_statistics_come_from_present_values_only():
     stats = statistics(pd.Series([1.0, 3.0, np.nan, 5.0]))
     assert stats == {"median": 3.0, "mean": 3.0, "variance": pytest.approx(8 / 3),
@@ -69,9 +77,30 @@ def test_statistics_come_from_present_values_only():
     assert statistics(pd.Series([np.nan]))["median"] == 0.0
 
 
+def test_statistics_of_parts_are_those_of_the_whole():
+    rng = np.random.default_rng(0)
+    values = pd.Series(np.where(rng.random(500) < 0.2, np.nan, rng.normal(3, 2, 500)))
+    frame = pd.DataFrame({"feature:x": values, "feature:c": rng.choice(list("abc"), 500),
+                          "label": rng.normal(size=500)})  # fmt: skip
+    whole, parts = RiskDerivation({"seed": 0}), RiskDerivation({"seed": 0})
+    whole.extend(frame)
+    for rows in np.array_split(np.arange(500), 7):
+        parts.extend(frame.iloc[rows])
+    expected, found = whole.aggregate(), parts.aggregate()
+    assert found["categorical"] == expected["categorical"]
+    numbers = ("median", "mean", "variance", "missing")
+    assert [found["numeric"][0][k] for k in numbers] == pytest.approx(
+        [expected["numeric"][0][k] for k in numbers], rel=1e-12
+    )
+    assert found["numeric"][0]["mean"] == pytest.approx(values.mean(), rel=1e-12)
+    assert found["numeric"][0]["median"] == values.median()
+    assert found["target_std"] == pytest.approx(frame["label"].std(ddof=0), rel=1e-12)
+
+
 def test_vocabulary_is_by_frequency_and_capped():
-    assert vocabulary(pd.Series(["b", "a", "b", "", "c", "a", "b"])) == ["b", "a", "", "c"]
-    many = pd.Series([f"c{i}" for i in range(MAX_CATEGORIES + 10)])
+    counts = pd.Series(["b", "a", "b", "", "c", "a", "b"]).value_counts()
+    assert vocabulary(counts) == ["b", "a", "", "c"]
+    many = pd.Series([f"c{i}" for i in range(MAX_CATEGORIES + 10)]).value_counts()
     assert len(vocabulary(many)) == MAX_CATEGORIES
 
 

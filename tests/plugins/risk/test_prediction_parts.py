@@ -1,4 +1,5 @@
-"""``pmtk predict`` on a risk run reads the file in parts: same table as read whole."""
+"""``pmtk predict`` on a risk run reads the file in parts (``PMTK_STREAMING_ROWS=0``, parts of
+37 rows): the same table as read whole."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pmtk.core.data import tables
+from pmtk.core.data import arrow_tables, tables
+from pmtk.core.data.part_threshold import THRESHOLD_VARIABLE
 from tests.plugins.risk.conftest import make_cohort, write_table
 
 FAST = ("--epochs", "2", "--batch-size", "32", "--importance-repeats", "0", "--bootstrap", "0")
@@ -35,6 +37,12 @@ def run(tmp_path_factory) -> Path:
     return output
 
 
+def _in_parts(monkeypatch) -> None:
+    """Every file read in parts of :data:`PART` rows."""
+    monkeypatch.setenv(THRESHOLD_VARIABLE, "0")
+    monkeypatch.setattr(arrow_tables, "BATCH_ROWS", PART)
+
+
 def _predict(cli, run: Path, data: Path, output: Path):
     return cli("predict", run, "--data", data, "--output", output)
 
@@ -49,8 +57,9 @@ def _new_people(rows: int = 200) -> pd.DataFrame:
 def test_parts_give_the_whole_file_predictions(cli, run, tmp_path, monkeypatch, name):
     data = write_table(_new_people(), tmp_path / name)
     whole = tmp_path / "whole.csv"
+    monkeypatch.delenv(THRESHOLD_VARIABLE, raising=False)
     assert _predict(cli, run, data, whole).exit_code == 0
-    monkeypatch.setattr(tables, "CHUNK_ROWS", PART)
+    _in_parts(monkeypatch)
     parted = tmp_path / "parted.csv"
     result = _predict(cli, run, data, parted)
     assert result.exit_code == 0, result.output
@@ -66,7 +75,7 @@ def test_row_numbers_continue_across_parts_and_files(cli, run, tmp_path, monkeyp
     folder = tmp_path / "folder"
     write_table(people.iloc[:120], folder / "a.parquet")
     write_table(people.iloc[120:], folder / "b.parquet")
-    monkeypatch.setattr(tables, "CHUNK_ROWS", PART)
+    _in_parts(monkeypatch)
     output = tmp_path / "out.csv"
     result = _predict(cli, run, folder, output)
     assert result.exit_code == 0, result.output
@@ -75,7 +84,7 @@ def test_row_numbers_continue_across_parts_and_files(cli, run, tmp_path, monkeyp
 
 def test_stdout_has_one_header(cli, run, tmp_path, monkeypatch):
     data = write_table(_new_people(), tmp_path / "new.csv")
-    monkeypatch.setattr(tables, "CHUNK_ROWS", PART)
+    _in_parts(monkeypatch)
     result = cli("predict", run, "--data", data)
     assert result.exit_code == 0, result.output
     lines = result.stdout.strip().splitlines()
@@ -87,7 +96,7 @@ def test_bad_value_in_a_late_part_names_its_line(cli, run, tmp_path, monkeypatch
     people["age"] = people["age"].astype(object)
     people.loc[150, "age"] = "inf"
     data = write_table(people, tmp_path / "new.csv")
-    monkeypatch.setattr(tables, "CHUNK_ROWS", PART)
+    _in_parts(monkeypatch)
     output = tmp_path / "out.csv"
     result = _predict(cli, run, data, output)
     assert result.exit_code != 0
@@ -99,7 +108,7 @@ def test_an_id_repeated_in_a_later_part_is_refused(cli, run, tmp_path, monkeypat
     people = _new_people()
     people.loc[120, "patient_id"] = people.loc[3, "patient_id"]
     data = write_table(people, tmp_path / "new.parquet")
-    monkeypatch.setattr(tables, "CHUNK_ROWS", PART)
+    _in_parts(monkeypatch)
     result = _predict(cli, run, data, tmp_path / "out.csv")
     assert result.exit_code != 0
     assert "repeats an earlier id at row 121" in result.stderr

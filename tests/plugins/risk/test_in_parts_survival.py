@@ -161,22 +161,23 @@ def small_batches(monkeypatch) -> list[int]:
     """Batches of 500 rows and 16 kB CSV blocks: a bad row at 2,900 is several batches in.
 
     Returns:
-        The rows of each batch the streamed survival check saw (so a test knows the run
-        streamed, and how far).
+        The rows of each raw part the risk task read (so a test knows the run read the
+        cohort in parts, and how far).
     """
-    from pmtk.plugins.risk.streamed_survival import SurvivalPass
+    from pmtk.plugins.risk import cohort_parts
 
     monkeypatch.setenv(THRESHOLD_VARIABLE, "0")
     monkeypatch.setattr(arrow_tables, "BATCH_ROWS", 500)
     monkeypatch.setattr(arrow_tables, "CSV_BLOCK_BYTES", 16_384)
     seen: list[int] = []
-    values = SurvivalPass.values
+    raw_parts = cohort_parts.raw_parts
 
-    def counted(self, raw):
-        seen.append(len(raw))
-        return values(self, raw)
+    def counted(*args, **kwargs):
+        for raw in raw_parts(*args, **kwargs):
+            seen.append(len(raw))
+            yield raw
 
-    monkeypatch.setattr(SurvivalPass, "values", counted)
+    monkeypatch.setattr(cohort_parts, "raw_parts", counted)
     return seen
 
 
@@ -227,7 +228,7 @@ def test_a_split_without_events_stops_with_one_sentence(cli, tmp_path, small_bat
     result = cli("run", "risk", "--data", data, "--output", tmp_path / "out", *SURVIVAL, *FAST)
     assert result.exit_code == 1, result.output
     count = int((frame["split"] == "val").sum())
-    assert f"the val split has no events (all {count} of its patients are censored in " in (
+    assert f"the val split has no events (all {count} of its patients are censored); " in (
         result.stderr
     )
     assert "split by a hash of the id or group, not by event" in result.stderr
@@ -254,11 +255,11 @@ def test_the_event_column_is_required_by_its_option_name(cli, tmp_path, small_ba
 def test_an_unknown_subgroup_column_is_the_in_memory_sentence(tmp_path, small_batches):
     from pmtk.core.contract.task import RunContext
     from pmtk.core.errors import DataError
-    from pmtk.plugins.risk.streamed import open_cohort
+    from pmtk.plugins.risk.task import RiskTask
 
     data = write_table(make_cohort(300, seed=8), tmp_path / "c.parquet")
     options = {"target": "outcome", "subgroup_column": "sex", "seed": 1}
     context = RunContext("risk", options, run_dir=tmp_path)
     with pytest.raises(DataError) as caught:
-        open_cohort(data, context)
+        next(RiskTask().read_parts(data, context))
     assert str(caught.value).startswith(f"{data} has no column 'sex' (--subgroup-column); its ")

@@ -141,10 +141,13 @@ def test_splits_follow_the_id_not_the_row_order(cli, cohort: Path, tmp_path: Pat
 def test_a_parquet_folder_streams_at_any_size_and_keeps_families_together(
     cli, tmp_path: Path, monkeypatch
 ):
-    from pmtk.plugins.risk import streamed
+    from functools import partial
+
+    from pmtk.core.loop import source
 
     monkeypatch.delenv(THRESHOLD_VARIABLE, raising=False)
-    monkeypatch.setattr(streamed, "BASELINE_ROWS", 120)  # train metrics and baseline: a sample
+    # train metrics and baseline: a sample of 120 rows
+    monkeypatch.setattr(source, "SplitTally", partial(source.SplitTally, sample_rows=120))
     frame = make_cohort(400, seed=5).assign(family=[f"F{i // 4}" for i in range(400)])
     folder = tmp_path / "parts"
     for index, rows in enumerate(np.array_split(np.arange(len(frame)), 3)):
