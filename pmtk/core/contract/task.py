@@ -164,6 +164,16 @@ class Task(abc.ABC):
         ``split`` column, else ``stratified``, or ``hash`` for data read in parts."""
         return None
 
+    def sample_rows(self, context: RunContext) -> int | None:
+        """At most how many rows of each split data read in parts keeps as its sample (what
+        the baseline fits on, the training metrics score and ``finish`` sees).
+
+        None (the default) keeps ``pmtk.core.evaluation.baseline.BASELINE_ROWS``; a task whose
+        rows are large in its baseline features bounds them (genomics: 2,000,000 bases).
+        ``context.derived`` is set.
+        """
+        return None
+
     def derivation(self, context: RunContext) -> Derivation:
         """What accumulates, part by part, the settings learned from the training rows.
 

@@ -6,6 +6,7 @@
 - :func:`open_table_in_parts`: that table when the data is read in parts;
 - :func:`table_rows`: its row count (a CSV's estimated from its first block);
 - :func:`scan_batches` and :func:`record_batches`: its rows in batches, in file order;
+- :func:`part_batches`: those batches as the parts of a table read in parts (two at least);
 - :func:`carves_validation`: whether its ``split`` column names no validation row.
 
 Peak memory depends on the batch size, not on the number of rows.
@@ -197,6 +198,25 @@ def scan_batches(table: ds.Dataset, columns: list[str]) -> Iterator[pa.RecordBat
             yield from reader.iter_batches(batch_size=BATCH_ROWS, columns=columns)
         finally:
             reader.close()
+
+
+def part_batches(table: ds.Dataset, columns: list[str], rows: int) -> Iterator[pa.RecordBatch]:
+    """The table's columns in the parts a task yields when it reads the table in parts.
+
+    Batches of :func:`scan_batches` (at most :data:`BATCH_ROWS` rows), cut so that a table
+    of ``rows`` rows (two or more) gives at least two parts: data read in parts (past
+    ``PMTK_STREAMING_ROWS``, ``0`` in the parity tests) is then never one part, which the
+    loop would hold and split as data read whole.
+
+    Args:
+        table: The table (:func:`open_table`).
+        columns: The columns read.
+        rows: Its rows, as :func:`table_rows` counts them.
+    """
+    size = max(1, min(BATCH_ROWS, -(-rows // 2)))
+    for batch in scan_batches(table, columns):
+        for start in range(0, batch.num_rows, size):
+            yield batch.slice(start, size)
 
 
 def carves_validation(table: ds.Dataset) -> bool:

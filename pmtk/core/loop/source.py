@@ -94,7 +94,9 @@ class ExampleSource:
         strata = targets.values if targets.kind in ("binary", "multiclass") else None
         self.targets = targets
         self.splitter = self._choose_splitter(examples)
-        self.split = self._assign(examples, strata)
+        # a survival target is split stratified by its event flag (censored or event)
+        events = targets.values[:, 1].astype(int) if targets.kind == "survival" else None
+        self.split = self._assign(examples, strata if events is None else events)
         check_splits(self.split, strata, targets.class_names, self.source)
         self.examples = examples
         self._tally([(examples, self.split)])
@@ -130,7 +132,7 @@ class ExampleSource:
             seed=options.seed,
             source=self.source,
             strata=strata,
-            class_names=tuple(self.targets.class_names) if self.targets else (),
+            class_names=_class_names(self.targets),
             where=lambda position: where(part, position),
             carve=self.carve,
             options=options,
@@ -235,7 +237,9 @@ class ExampleSource:
             examples, targets = self._held_rows(name)
             dataset = self.dataset(name)
         else:
-            examples = self.tally.samples[name].rows().reset_index(drop=True)
+            sample = self.tally.samples[name]
+            sample.limit = min(sample.limit, self.task.sample_rows(self.context) or sample.limit)
+            examples = sample.rows().reset_index(drop=True)
             targets = self.encode(examples) if len(examples) else None
             dataset = self._pairs(examples, targets)
         return SplitData(
@@ -297,8 +301,13 @@ class ExampleSource:
         return self.task.dataset(examples, targets, self.context)
 
     def _streamed(self, name: str) -> tf.data.Dataset:
-        """A split read part by part, each part's dataset from the task: memory holds one."""
-        return chained(lambda: (dataset for _, _, _, dataset in self.parts((name,))))
+        """A split read part by part, each part's dataset from the task: memory holds one.
+        Its size is known from the statistics pass, as a held split's is (Keras counts its
+        steps, the shuffle buffer and a model's choices, such as danq's position path, see it)."""
+        import tensorflow as tf
+
+        dataset = chained(lambda: (dataset for _, _, _, dataset in self.parts((name,))))
+        return dataset.apply(tf.data.experimental.assert_cardinality(self.tally.rows[name]))
 
     @cached_property
     def data_hash(self) -> str:
@@ -306,6 +315,14 @@ class ExampleSource:
         (``config.json``, ``--resume``)."""
         listed = self.examples["path"] if self.held and "path" in self.examples else ()
         return data_hash(self.data_path, [Path(path) for path in listed])
+
+
+def _class_names(targets: Targets | None) -> tuple[str, ...]:
+    """What the strata of a split are called in messages: the classes, or a survival
+    target's event flags."""
+    if targets is None:
+        return ()
+    return ("censored", "event") if targets.kind == "survival" else tuple(targets.class_names)
 
 
 def _labelled(task: Task, examples: pd.DataFrame) -> bool:

@@ -17,6 +17,7 @@ import numpy as np
 from pmtk.core.contract.targets import Targets, is_survival
 from pmtk.core.data.sampling import Reservoir
 from pmtk.core.data.splits import SPLITS, check_splits
+from pmtk.core.errors import DataError
 from pmtk.core.evaluation.baseline import BASELINE_ROWS
 
 if TYPE_CHECKING:
@@ -78,6 +79,14 @@ class SplitTally:
             strata += present
         check_splits(np.array(split, dtype=object), np.array(strata) if classes else None,
                      targets.class_names, source)  # fmt: skip
+        for name in SPLITS if targets.kind == "survival" else ():
+            if self.rows[name] and not self.labels[name].events[1]:
+                raise DataError(
+                    f"{source}: the {name} split has no events (all {self.rows[name]} of its "
+                    "patients are censored); data read in parts is split by a hash of the id "
+                    "or group, not by event, so give more patients with events, or a split "
+                    "column that puts events in every split."
+                )
 
     def test_groups(self) -> np.ndarray | None:
         """The group of every test example, in the order added; None without groups."""
