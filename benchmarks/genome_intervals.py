@@ -1,7 +1,7 @@
 """Genome intervals: BED + genome to model input (indexed vs loaded whole), variants per second.
 
 1. Intervals per second from a BED file and a genome FASTA to the packed bytes the models
-   take (``--sequence-length`` 1,000): pmtk's path (``genome_data.read_genome_examples``:
+   take (``--sequence-length`` 1,000): pmtk's path (``genome_data.genome_parts``:
    pyfaidx random access, index in the cache) side by side with cutting the same windows
    from a genome first loaded whole into memory with Biopython (``SimpleFastaParser``), load
    time included and excluded.
@@ -89,11 +89,13 @@ def write_inputs(folder: Path) -> tuple[Path, Path, Path]:
 
 def indexed(genome: Path, bed: Path):
     """pmtk's path: BED -> pyfaidx windows -> packed bytes."""
+    from pmtk.core.contract.context import RunContext
     from pmtk.plugins.genomics.encoding import pack
-    from pmtk.plugins.genomics.genome_data import read_genome_examples
+    from pmtk.plugins.genomics.genome_data import genome_parts
 
-    frame = read_genome_examples(bed, genome, {"sequence_length": LENGTH}, {}, require_labels=False)
-    return pack(frame["sequence"].tolist(), LENGTH)
+    context = RunContext("genomics", {"sequence_length": LENGTH})
+    parts = genome_parts(bed, genome, context, require_labels=False)
+    return np.concatenate([pack(frame["sequence"].tolist(), LENGTH) for frame in parts])
 
 
 def load_whole(genome: Path) -> dict[str, str]:

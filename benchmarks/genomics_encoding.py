@@ -8,7 +8,7 @@
    reference: ``np.take`` on a 256-row table and nothing else (no check), the ceiling.
    The two sides alternate within each run and each run's own ratio is printed too.
 2. FASTA to tensor, end to end: 4 Mb in 20,000 records of 200 bases (60-character lines),
-   plain and gzip. pmtk: ``reading.read_sequences`` (Biopython's SimpleFastaParser) +
+   plain and gzip. pmtk: ``sequence_parts.read_sequences`` (Biopython's SimpleFastaParser) +
    check + pack + one-hot, and the same up to the packed bytes the models take;
    baseline: ``SeqIO.parse`` records + the per-base loop. The row "SimpleFastaParser
    alone" (parsing, nothing else) is the ceiling of any reader built on it, and the column
@@ -43,7 +43,8 @@ from pmtk.plugins.genomics.encoding import (  # noqa: E402
     one_hot,
     pack,
 )
-from pmtk.plugins.genomics.reading import read_fasta, read_sequences  # noqa: E402
+from pmtk.plugins.genomics.reading import read_fasta  # noqa: E402
+from pmtk.plugins.genomics.sequence_parts import read_sequences  # noqa: E402
 
 BASES_TOTAL = 4_000_000
 _COLUMNS = {"A": 0, "C": 1, "G": 2, "T": 3, "a": 0, "c": 1, "g": 2, "t": 3}

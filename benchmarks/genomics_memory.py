@@ -1,4 +1,4 @@
-"""Peak memory and time of a streamed ``pmtk run genomics`` on N vs 10N sequences.
+"""Peak memory and time of ``pmtk run genomics`` read in parts on N vs 10N sequences.
 
 Each size is one labelled FASTA (``label=bound|unbound`` in the descriptions, 300-base
 sequences, 60-column lines, classes shuffled; ``bound`` carries a motif at a random place),
@@ -8,16 +8,16 @@ generated here into a temporary folder, so nothing is downloaded. The command is
         --batch-size 256 --bootstrap 200 --output RUN
 
 in a fresh process with ``PMTK_STREAMING_ROWS`` set to ``--threshold`` (default 10,000,
-below the smaller file, so both sizes stream; a large value times the in-memory path).
-The small ``cnn`` keeps one epoch on 10N sequences to minutes on 2 cores; the data path,
+below the smaller file, so both sizes are read in parts; a large value times the in-memory
+path). The small ``cnn`` keeps one epoch on 10N sequences to minutes on 2 cores; the data path,
 the statistics pass, scoring and evaluation are those of every model. Peak RSS is the
 child's own ``ru_maxrss`` (``os.wait4``); the time after training runs from the last write
 of ``history.csv`` (the end of the epoch) to the end of the process: predictions, baseline,
 bootstrap intervals, report. The goal is a 10N / N peak RSS ratio of at most 1.2.
 
 N defaults to 60,000: its validation split (about 9,000 sequences) already fills the
-baseline's samples (``genomics.streamed.SAMPLE_BASES`` / 300 bases = 6,666 sequences), so
-both sizes fit the same baseline and only the streamed rows grow.
+baseline's samples (``genomics.task.SAMPLE_BASES`` / 300 bases = 6,666 sequences), so
+both sizes fit the same baseline and only the rows read in parts grow.
 
 Run: ``nice .venv/bin/python benchmarks/genomics_memory.py [--rows 60000,600000]
 [--length 300] [--threshold 10000]``.

@@ -49,6 +49,15 @@ def pmtk_register_readers(register):
 
 
 @hookimpl
+def pmtk_register_splitters(register):
+    """Registers ``chromosome``: BED intervals split by whole chromosomes
+    (``--holdout-chromosomes`` to test, ``--val-chromosomes`` to validation)."""
+    from pmtk.plugins.genomics.chromosome_splits import ChromosomeSplitter
+
+    register(ChromosomeSplitter())
+
+
+@hookimpl
 def pmtk_register_explainers(register):
     """Registers the explainer: in-silico mutagenesis, gradient x input for long sequences."""
     from pmtk.plugins.genomics.explain import GenomicsExplainer

@@ -3,6 +3,8 @@
 BED is a plain tab-separated table (``chrom start end [name score strand ...]``, 0-based,
 half-open); narrowPeak adds four columns, the last being the summit's offset from ``start``.
 Lines starting with ``#``, ``track`` or ``browser`` are skipped. Files may be gzip-compressed.
+A file is read whole or in parts of intervals by the same code (:func:`file_intervals`);
+:mod:`pmtk.plugins.genomics.genome_data` cuts their windows from the genome.
 """
 
 from __future__ import annotations
@@ -15,7 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from pmtk.core.errors import DataError
+from pmtk.plugins.genomics.chunking import CHUNK_RECORDS, batched
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -57,27 +62,12 @@ class Interval:
     line: int
 
 
-def read_bed(path: Path) -> list[Interval]:
-    """Every interval of one BED/narrowPeak file.
-
-    Raises:
-        DataError: Unreadable file, a non-integer coordinate, start >= end, a bad strand,
-            a summit outside its interval, or no intervals; names the file and line.
-    """
-    intervals = list(iter_bed(path))
-    if not intervals:
-        raise DataError(
-            f"{path} holds no intervals (no 'chrom start end' lines); add intervals or point "
-            "--data at another file."
-        )
-    return intervals
-
-
 def iter_bed(path: Path) -> Iterator[Interval]:
     """The intervals of one BED/narrowPeak file one at a time, in file order.
 
     Raises:
-        DataError: As :func:`read_bed`, when the bad line is met.
+        DataError: Unreadable file, a non-integer coordinate, start >= end, a bad strand or
+            a summit outside its interval, naming the file and line, when the line is met.
     """
     opener = gzip.open if path.name.lower().endswith(".gz") else open
     try:
@@ -130,57 +120,92 @@ def _integer(text: str, what: str, where: str) -> int:
         ) from None
 
 
-def read_intervals(path: Path, *, require_labels: bool = True) -> pd.DataFrame:
-    """A BED file (class in the name column) or a folder of BED files (class = file stem).
-
-    Returns:
-        Columns ``id`` (``chrom:start-end(strand)``), ``chrom``, ``start``, ``end``,
-        ``strand``, ``centre``, ``file``, ``line`` and, where known, ``label``.
+def bed_files(path: Path) -> list[tuple[Path, str | None]]:
+    """The BED files of ``path`` with their class: a folder's files (class = file stem), or
+    the file itself (class in its name column: None).
 
     Raises:
-        DataError: No BED files, a bad line, or an unlabelled interval when labels are needed.
+        DataError: A folder without BED files.
     """
+    if not path.is_dir():
+        return [(path, None)]
+    files = sorted(p for p in path.iterdir() if p.is_file() and is_bed(p))
+    if not files:
+        raise DataError(f"{path} holds no BED files (.bed, .narrowPeak, optionally .gz).")
+    return [(file, bed_stem(file)) for file in files]
+
+
+def file_intervals(
+    path: Path, label: str | None, *, require_labels: bool = True, whole: bool = True,
+    limit: int = CHUNK_RECORDS,
+) -> Iterator[pd.DataFrame]:  # fmt: skip
+    """The intervals table of one BED file (see :func:`interval_frame`): one part when
+    ``whole``, else parts of at most ``limit`` intervals. Ids are as in the file (see
+    :func:`unique_ids`).
+
+    Raises:
+        DataError: As :func:`iter_bed`, no intervals, or an interval without a class when
+            labels are needed.
+    """
+    number = 1
+    for intervals in batched(iter_bed(path), whole, limit):
+        frame = interval_frame(intervals, path, label=label)
+        empty = frame["label"].isin(["", "."])
+        if require_labels and label is None and empty.any():
+            row = frame[empty].iloc[0]
+            raise DataError(
+                f"{row['file']}, line {row['line']}: the name column (4th) is empty, so the "
+                "interval has no class; put the class in column 4, or use one BED file "
+                "per class in a folder."
+            )
+        unit = "interval" if label is None else f"{path.name}, interval"
+        frame.attrs["row_label"] = (unit, number)
+        number += len(frame)
+        yield frame
+    if number == 1:
+        raise DataError(
+            f"{path} holds no intervals (no 'chrom start end' lines); add intervals or point "
+            "--data at another file."
+        )
+
+
+def unique_ids(frame: pd.DataFrame, repeated: np.ndarray) -> pd.DataFrame:
+    """Ids made unique: an id that occurs more than once in the data (its hash is in
+    ``repeated``) gets ``#<line>``."""
     import pandas as pd
 
-    if path.is_dir():
-        files = sorted(p for p in path.iterdir() if p.is_file() and is_bed(p))
-        if not files:
-            raise DataError(f"{path} holds no BED files (.bed, .narrowPeak, optionally .gz).")
-        parts = [(interval_frame(read_bed(p), p, label=bed_stem(p))) for p in files]
-        frame = pd.concat(parts, ignore_index=True)
-    else:
-        frame = interval_frame(read_bed(path), path, label=None)
-        if require_labels:
-            empty = frame["label"].isin(["", "."])
-            if empty.any():
-                row = frame[empty].iloc[0]
-                raise DataError(
-                    f"{row['file']}, line {row['line']}: the name column (4th) is empty, so the "
-                    "interval has no class; put the class in column 4, or use one BED file "
-                    "per class in a folder."
-                )
-        elif frame["label"].isin(["", "."]).all():
-            frame = frame.drop(columns="label")
-    duplicated = frame["id"].duplicated(keep=False)
-    if duplicated.any():
-        frame.loc[duplicated, "id"] = (
-            frame["id"][duplicated] + "#" + frame["line"][duplicated].astype(str)
-        )
+    if len(repeated):
+        hashes = pd.util.hash_array(frame["id"].to_numpy(dtype=object))
+        again = np.isin(hashes, repeated)
+        if again.any():
+            frame["id"] = frame["id"].where(~again, frame["id"] + "#" + frame["line"].astype(str))
     return frame
 
 
 def interval_frame(intervals: list[Interval], path: Path, label: str | None) -> pd.DataFrame:
-    """The intervals table of some intervals of one file (see :func:`read_intervals`)."""
+    """The intervals table of some intervals of one file.
+
+    Returns:
+        Columns ``id`` (``chrom:start-end(strand)``), ``chrom``, ``start``, ``end``,
+        ``strand``, ``centre``, ``file``, ``line`` and ``label`` (the class: the file's, else
+        the name column, maybe empty).
+    """
     import pandas as pd
 
     frame = pd.DataFrame([vars(interval) for interval in intervals])
-    frame["id"] = (
-        frame["chrom"] + ":" + frame["start"].astype(str) + "-" + frame["end"].astype(str)
-        + "(" + frame["strand"] + ")"
-    )  # fmt: skip
+    frame["id"] = interval_names(frame)
     frame["label"] = label if label is not None else frame.pop("name")
     frame["file"] = str(path)
     return frame.drop(columns="name", errors="ignore")
+
+
+def interval_names(frame: pd.DataFrame) -> pd.Series:
+    """``chrom:start-end(strand)`` of each interval: its id as read, before
+    :func:`unique_ids`, and what keeps a repeated interval in one split."""
+    return (
+        frame["chrom"] + ":" + frame["start"].astype(str) + "-" + frame["end"].astype(str)
+        + "(" + frame["strand"] + ")"
+    )  # fmt: skip
 
 
 def check_chromosomes(frame: pd.DataFrame, genome: Genome) -> None:
@@ -234,7 +259,7 @@ def note_padding(
         frame: The intervals.
         genome: Their genome.
         length: The window length.
-        padded: The count when already known (a streamed pass counts chunk by chunk).
+        padded: The count when already known (data read in parts counts part by part).
     """
     padded = padded_windows(frame, genome, length) if padded is None else padded
     if padded:

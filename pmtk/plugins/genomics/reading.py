@@ -1,9 +1,10 @@
-"""Reading labelled DNA sequences in the three layouts of the genomics task.
+"""FASTA records as examples: the file formats of two of the genomics task's layouts.
 
 (a) a folder of FASTA files, one per class (class = file stem); (b) one FASTA file
-whose record descriptions carry ``label=<class>``; (c) a CSV/TSV table with
-``sequence`` and ``label`` columns. FASTA may be gzip-compressed. Records are
-parsed with Biopython's ``SimpleFastaParser`` (plain strings, no per-record objects).
+whose record descriptions carry ``label=<class>``. FASTA may be gzip-compressed. Records are
+parsed with Biopython's ``SimpleFastaParser`` (plain strings, no per-record objects), one at a
+time, so a file is read whole or in parts by the same code
+(:mod:`pmtk.plugins.genomics.sequence_parts`, which also reads layout (c), a table).
 """
 
 from __future__ import annotations
@@ -17,9 +18,7 @@ from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pmtk.core.data.tables import group_column as column_groups
-from pmtk.core.data.tables import read_text_table
-from pmtk.core.errors import DataError, OptionError
+from pmtk.core.errors import DataError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -69,8 +68,13 @@ def read_fasta(path: Path) -> list[tuple[str, str]]:
     """
     records = list(iter_fasta(path))
     if not records:
-        raise DataError(f"{path} holds no FASTA records; add records ('>id' lines) or remove it.")
+        raise no_records(path)
     return records
+
+
+def no_records(path: Path) -> DataError:
+    """The error for a FASTA file without records."""
+    return DataError(f"{path} holds no FASTA records; add records ('>id' lines) or remove it.")
 
 
 def iter_fasta(path: Path) -> Iterator[tuple[str, str]]:
@@ -125,9 +129,9 @@ def records_frame(
     require_labels: bool = True,
     group_column: str | None = None,
     first_number: int = 1,
-    with_split: bool | None = None,
+    fields: FileFields | None = None,
 ) -> pd.DataFrame:
-    """The examples table of one FASTA file's records.
+    """The examples table of some records of one FASTA file (all of them, or one part).
 
     The record id is the first word of the title; ``key=value`` words after it
     are fields (``label=bound split=test donor=d7``).
@@ -138,9 +142,10 @@ def records_frame(
         label: The class of every record (folder layout); else read from ``label=``.
         require_labels: Whether every record must have a label.
         group_column: Description key whose value is the record's group.
-        first_number: The number of the first record in its file (a streamed chunk's
-            records continue the count), for ids of unnamed records and for messages.
-        with_split: Whether every record must have ``split=`` (None: when any has it).
+        first_number: The number of the first record in its file (a later part's records
+            continue the count), for ids of unnamed records and for messages.
+        fields: Which optional fields the file's first part carried (a file read in parts
+            passes the same one for every part); None for a file read whole.
 
     Raises:
         DataError: A record lacks ``label=`` (or the group key), or only some have ``split=``.
@@ -150,21 +155,51 @@ def records_frame(
     if "" in ids:
         ids = [record_id or f"record_{n}" for n, record_id in enumerate(ids, first_number)]
     columns = {"id": ids, "sequence": [sequence for _, sequence in records]}
-    fields = _Descriptions(titles, ids, path, first_number)
+    descriptions = _Descriptions(titles, ids, path, first_number)
+    fields = FileFields() if fields is None else fields
     if label is not None:
         columns["label"] = [label] * len(ids)
-    elif require_labels or fields.has("label"):
-        columns["label"] = fields.column("label", "label=<class> in its description")
+    elif require_labels or fields.carries("label", descriptions):
+        columns["label"] = descriptions.column("label", FileFields.WANTED["label"])
     if group_column is not None:
-        columns["group"] = fields.column(group_column, f"{group_column}=<group>")
-    if with_split is None:
-        with_split = fields.has("split")
-    if require_labels and with_split:
-        columns["split"] = fields.column("split", "split=train|val|test")
+        columns["group"] = descriptions.column(group_column, f"{group_column}=<group>")
+    if require_labels and fields.carries("split", descriptions):
+        columns["split"] = descriptions.column("split", FileFields.WANTED["split"])
     # Python strings stay as they are (object dtype): no copy into and back out of Arrow.
     import pandas as pd
 
-    return pd.DataFrame(columns, dtype=object)
+    frame = pd.DataFrame(columns, dtype=object)
+    frame.attrs["row_label"] = ("record", first_number)
+    return frame
+
+
+class FileFields:
+    """Which optional fields (``label=`` when predicting, ``split=``) a FASTA file carries.
+
+    Every record of a file carries such a field or none does; the file's first part decides,
+    and a later part that mentions a field the first part lacked is refused as the whole
+    file would be (naming the file's first record).
+    """
+
+    WANTED = {"label": "label=<class> in its description", "split": "split=train|val|test"}
+
+    def __init__(self) -> None:
+        self.carried: dict[str, bool] = {}
+        self.first: tuple[Path, str] | None = None
+
+    def carries(self, key: str, descriptions: _Descriptions) -> bool:
+        """Whether the records carry ``key=`` (then every one must).
+
+        Raises:
+            DataError: A later part mentions ``key=`` and the file's first part did not.
+        """
+        if self.first is None:
+            self.first = (descriptions.path, descriptions.ids[0] if descriptions.ids else "")
+        if key not in self.carried:
+            self.carried[key] = descriptions.has(key)
+        elif not self.carried[key] and descriptions.has(key):
+            raise missing_field(*self.first, 1, self.WANTED[key])
+        return self.carried[key]
 
 
 class _Descriptions:
@@ -203,35 +238,6 @@ def missing_field(path: Path, record: str, number: int, wanted: str) -> DataErro
     )
 
 
-def read_folder(
-    folder: Path,
-    *,
-    require_labels: bool = True,
-    group_column: str | None = None,
-    reader_for: ReaderFor | None = None,
-) -> pd.DataFrame:
-    """Layout (a): one FASTA file per class, class = file stem.
-
-    Raises:
-        DataError: No FASTA files, FASTA mixed with tables or class sub-folders, or a bad file.
-    """
-    frames = []
-    for path in class_files(folder, reader_for):
-        read = record_reader(path, reader_for)
-        frame = records_frame(read(path), path, label=fasta_stem(path), group_column=group_column)
-        frame["file"] = str(path)
-        frames.append(frame)
-    import pandas as pd
-
-    examples = pd.concat(frames, ignore_index=True)
-    if examples["id"].duplicated().any():
-        # Record ids repeat across class files: prefix the file stem to keep ids unique.
-        examples["id"] = examples["label"] + "/" + examples["id"]
-    if not require_labels:
-        examples = examples.drop(columns="split", errors="ignore")
-    return examples
-
-
 def class_files(folder: Path, reader_for: ReaderFor | None, *, note: bool = True) -> list[Path]:
     """The FASTA files at the top of ``folder``, after checking that it holds one layout only.
 
@@ -265,115 +271,3 @@ def class_files(folder: Path, reader_for: ReaderFor | None, *, note: bool = True
             file=sys.stderr,
         )
     return fasta
-
-
-def read_table(
-    path: Path, *, require_labels: bool = True, group_column: str | None = None
-) -> pd.DataFrame:
-    """Layout (c): a CSV/TSV with ``sequence`` and ``label`` (and optional ``id``, ``split``).
-
-    The table (optionally ``.gz``) is read by :func:`pmtk.core.data.tables.read_text_table`
-    (encoding and separator from the file, a column named twice refused); a missing-value
-    marker is an empty cell.
-
-    Raises:
-        DataError: Unreadable table, a missing column, or an empty label.
-    """
-    # Only an empty cell is empty: "NA" or "None" may be a class or a sequence name.
-    table = read_text_table(path, as_text=True, missing_markers=False).fillna("")
-    check_table_columns(path, list(table.columns), require_labels)
-    return table_frame(table, path, 2, require_labels=require_labels, group_column=group_column)
-
-
-def check_table_columns(path: Path, columns: list[str], require_labels: bool) -> None:
-    """Raises a DataError when a sequence table lacks ``sequence`` (or ``label``)."""
-    needed = ["sequence"] + (["label"] if require_labels else [])
-    missing = [c for c in needed if c not in columns]
-    if missing:
-        raise DataError(
-            f"{path} has no '{missing[0]}' column; the table needs columns "
-            f"{','.join(needed)} (found: {', '.join(columns) or 'none'})."
-        )
-
-
-def table_frame(
-    table: pd.DataFrame,
-    path: Path,
-    first_row: int,
-    *,
-    require_labels: bool = True,
-    group_column: str | None = None,
-) -> pd.DataFrame:
-    """The examples of some rows of a sequence table (text cells, empty = ``""``).
-
-    Args:
-        table: The rows, as read.
-        path: The table, for messages.
-        first_row: The file line of the first row (2: line 1 is the header).
-        require_labels: Whether every row needs a label.
-        group_column: The ``--group-column``, or None.
-
-    Raises:
-        DataError: An empty label, or no such group column.
-    """
-    import pandas as pd
-
-    lines = range(first_row, first_row + len(table))
-    rows = [f"row_{n}" for n in lines]  # line numbers; line 1 is the header
-    ids = table["id"].str.strip() if "id" in table.columns else rows
-    frame = pd.DataFrame({"id": ids, "sequence": table["sequence"].str.strip()})
-    frame["row"] = lines
-    if "label" in table.columns:
-        labels = table["label"].str.strip()
-        if require_labels and (labels == "").any():
-            row = int((labels == "").to_numpy().nonzero()[0][0]) + first_row
-            raise DataError(f"{path}, row {row}: the label is empty; give every sequence a label.")
-        frame["label"] = labels
-    if group_column is not None:
-        frame["group"] = column_groups(table, group_column, str(path))
-    if "split" in table.columns and require_labels:
-        frame["split"] = table["split"]
-    return frame
-
-
-def read_sequences(
-    path: Path,
-    *,
-    require_labels: bool = True,
-    group_column: str | None = None,
-    reader_for: ReaderFor | None = None,
-) -> pd.DataFrame:
-    """Reads any of the three layouts into an examples table.
-
-    Args:
-        path: A folder of per-class FASTA files, one labelled FASTA file, or a CSV/TSV.
-        require_labels: False when predicting: labels may be absent.
-        group_column: Column (table) or description key (FASTA) whose groups stay in one split.
-        reader_for: The task's reader for a file name (``context.reader_for``); None reads
-            plain FASTA only.
-
-    Returns:
-        Columns ``id``, ``sequence`` and, where known, ``label``, ``group``, ``split``;
-        ``file`` (folder layout) or ``row`` (table) say where each sequence came from.
-
-    Raises:
-        DataError: Unknown layout or malformed data, naming the file and what to do.
-    """
-    if path.is_dir():
-        return read_folder(
-            path, require_labels=require_labels, group_column=group_column, reader_for=reader_for
-        )
-    if path.name.lower().removesuffix(".gz").endswith(TABLE_SUFFIXES):
-        return read_table(path, require_labels=require_labels, group_column=group_column)
-    read = record_reader(path, reader_for)
-    if read is not None:
-        return records_frame(
-            read(path), path, require_labels=require_labels, group_column=group_column
-        )
-    if group_column is not None:
-        raise OptionError(f"--group-column needs a FASTA or CSV/TSV file; {path} is neither.")
-    raise DataError(
-        f"{path} is neither FASTA (.fa, .fasta, .fna, optionally .gz) nor a CSV/TSV table; "
-        "point --data at a folder of per-class FASTA files, a FASTA file with label=<class> "
-        "descriptions, or a table with sequence,label columns."
-    )

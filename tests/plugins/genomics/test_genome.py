@@ -49,7 +49,8 @@ def small_genome(tmp_path: Path) -> Path:
 
 def test_windows_are_centred_padded_and_strand_aware(small_genome: Path, tmp_path: Path):
     from pmtk.plugins.genomics.genome import Genome
-    from pmtk.plugins.genomics.intervals import cut_sequences, read_intervals
+    from pmtk.plugins.genomics.genome_data import read_intervals
+    from pmtk.plugins.genomics.intervals import cut_sequences
 
     bed = tmp_path / "a.bed"
     bed.write_text("chr1\t4\t8\tx\t0\t+\nchr1\t4\t8\tx\t0\t-\nchr1\t0\t2\tx\nchr2\t18\t20\ty\n")
@@ -67,7 +68,7 @@ def test_windows_are_centred_padded_and_strand_aware(small_genome: Path, tmp_pat
 def test_narrowpeak_centres_on_the_summit_and_gzip_folders_give_classes(
     small_genome: Path, tmp_path: Path
 ):
-    from pmtk.plugins.genomics.intervals import read_intervals
+    from pmtk.plugins.genomics.genome_data import read_intervals
 
     folder = tmp_path / "peaks"
     folder.mkdir()
@@ -116,13 +117,44 @@ def test_train_with_chromosome_holdout_then_predict_on_bed(cli, tmp_path: Path, 
 
 
 def test_holdout_only_carves_validation_from_the_other_chromosomes(tmp_path: Path):
-    from pmtk.plugins.genomics.genome_data import chromosome_splits
-    from pmtk.plugins.genomics.intervals import read_intervals
+    from pmtk.core.data.splitters import SplitRequest
+    from pmtk.plugins.genomics.chromosome_splits import ChromosomeSplitter
+    from pmtk.plugins.genomics.genome_data import read_intervals
 
     frame = read_intervals(SAMPLE / "intervals.bed")
-    split = chromosome_splits(frame, {"holdout_chromosomes": "chr2,chr3"}, "x.bed")
+    request = SplitRequest(val_fraction=0.15, test_fraction=0.15, seed=42, source="x.bed",
+                           options={"holdout_chromosomes": "chr2,chr3"})  # fmt: skip
+    split = ChromosomeSplitter().assign(frame, request)
     assert set(frame["chrom"][split == "test"]) == {"chr2", "chr3"}
     assert set(split[~frame["chrom"].isin(["chr2", "chr3"]).to_numpy()]) == {"train", "val"}
+
+
+def test_intervals_in_parts_are_the_one_part_cut_in_pieces(host, tmp_path: Path, monkeypatch):
+    import pandas as pd
+
+    from pmtk.core.data.part_threshold import THRESHOLD_VARIABLE
+
+    bed = tmp_path / "intervals.bed"
+    lines = (SAMPLE / "intervals.bed").read_text().splitlines(keepends=True)
+    bed.write_text("".join([*lines, lines[3]]))  # one interval twice: both get '#<line>'
+    task = host.registry.task("genomics")
+    options = {"data": bed, "genome": SAMPLE / "genome.fa", "sequence_length": 64,
+               "holdout_chromosomes": "chr3"}  # fmt: skip
+    context = host.registry.run_context("genomics", options)
+    whole = list(task.read_parts(bed, context))
+    monkeypatch.setenv(THRESHOLD_VARIABLE, "0")
+    monkeypatch.setattr("pmtk.plugins.genomics.chunking.CHUNK_BASES", 4000)  # 64 a part
+    parts = list(task.read_parts(bed, context))
+    assert len(whole) == 1 and len(parts) > 2
+    joined = pd.concat(parts, ignore_index=True)
+    assert sorted(joined.columns) == sorted(whole[0].columns)
+    left = whole[0].sort_values("id").reset_index(drop=True)
+    pd.testing.assert_frame_equal(
+        left, joined[left.columns].sort_values("id").reset_index(drop=True)
+    )
+    assert joined["id"].str.endswith(f"#{len(lines) + 1}").sum() == 1
+    chromosomes = json.loads(joined["split_chromosomes"].iloc[0])
+    assert chromosomes["test"] == ["chr3"] and "chr3" not in chromosomes["train"]
 
 
 def _bad(tmp_path: Path, case: str) -> tuple[list[str], str]:

@@ -30,13 +30,15 @@ def _logistic_regression(host, data: Path, seed: int) -> tuple[float, float]:
     from sklearn.metrics import accuracy_score, roc_auc_score
 
     from pmtk.core.contract.task import RunContext
-    from pmtk.core.loop.examples import prepare_examples
+    from pmtk.core.loop.source import ExampleSource
     from pmtk.plugins.genomics.encoding import one_hot, pack
 
     task = host.registry.task("genomics")
     options = {"data": data, "seed": seed, "val_fraction": 0.15, "test_fraction": 0.15}
-    prepared = prepare_examples(task, RunContext("genomics", options, host.registry))
-    (train, y_train), (test, y_test) = prepared.part("train"), prepared.part("test")
+    source = ExampleSource(task, RunContext("genomics", options, host.registry))
+    (train, y_train), (test, y_test) = (
+        (split.examples, split.targets) for split in map(source.split_data, ("train", "test"))
+    )
     length = int(train["sequence"].str.len().max())
 
     def features(examples):

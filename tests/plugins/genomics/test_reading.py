@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from pmtk.core.errors import DataError, OptionError
-from pmtk.plugins.genomics.reading import fasta_stem, is_fasta, read_fasta, read_sequences
+from pmtk.plugins.genomics.reading import fasta_stem, is_fasta, read_fasta
+from pmtk.plugins.genomics.sequence_parts import read_sequences
 from tests.plugins.genomics.conftest import (
     write_fasta,
     write_fasta_folder,
@@ -221,3 +222,61 @@ def test_a_plugin_reader_adds_a_sequence_format(host, tmp_path: Path):
         assert examples["sequence"].tolist() == ["ACGT", "CCGG", "TTTT"]
     finally:
         host.unregister("lines")
+
+
+def _labelled_with_split(path: Path) -> Path:
+    records = [(f"r{i} label={'ab'[i % 2]} split={('train', 'val', 'test')[i % 3]}", "ACGT" * 5)
+               for i in range(60)]  # fmt: skip
+    return write_fasta(path.with_suffix(".fa"), records)
+
+
+def _repeating_folder(path: Path) -> Path:
+    folder = write_fasta_folder(path, per_class=30)
+    write_fasta(folder / "other.fa", [("bound_00", "ACGT"), ("bound_01", "GGCC")])
+    return folder
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        _labelled_with_split,
+        _repeating_folder,
+        lambda p: write_table(p.with_suffix(".tsv"), per_class=100),
+    ],  # 64 rows a part at least
+    ids=["labelled-fasta", "folder-with-repeated-ids", "table"],
+)
+def test_parts_are_the_one_part_cut_in_pieces(host, tmp_path: Path, monkeypatch, make):
+    import pandas as pd
+
+    from pmtk.core.data.part_threshold import THRESHOLD_VARIABLE
+
+    data = make(tmp_path / "data")
+    task = host.registry.task("genomics")
+    context = host.registry.run_context("genomics", {"data": data})
+    whole = list(task.read_parts(data, context))
+    monkeypatch.setenv(THRESHOLD_VARIABLE, "0")
+    monkeypatch.setattr("pmtk.plugins.genomics.chunking.CHUNK_BASES", 100)
+    parts = list(task.read_parts(data, context))
+    assert len(whole) == 1 and len(parts) > 2
+    joined = pd.concat(parts, ignore_index=True)
+    columns = sorted(whole[0].columns)
+    assert sorted(joined.columns) == columns
+    key = "id"
+    left = whole[0][columns].sort_values(key).reset_index(drop=True)
+    right = joined[columns].sort_values(key).reset_index(drop=True)
+    pd.testing.assert_frame_equal(left, right)
+    assert all(part.attrs["row_label"][1] >= 1 for part in parts)
+
+
+def test_a_bad_split_value_names_its_record_in_a_later_part(cli, tmp_path: Path, monkeypatch):
+    from pmtk.core.data.part_threshold import THRESHOLD_VARIABLE
+
+    records = [(f"r{i} label={'ab'[i % 2]} split={('train', 'val', 'test')[i % 3]}", "ACGT" * 5)
+               for i in range(60)]  # fmt: skip
+    records[44] = ("r44 label=a split=holdout", "ACGT" * 5)
+    data = write_fasta(tmp_path / "in" / "s.fa", records)
+    monkeypatch.setenv(THRESHOLD_VARIABLE, "0")
+    monkeypatch.setattr("pmtk.plugins.genomics.chunking.CHUNK_BASES", 100)
+    result = cli("run", "genomics", "--data", data, "--output", tmp_path / "run")
+    assert result.exit_code == 1
+    assert f"{data}: record 45 has split 'holdout'" in result.stderr, result.stderr

@@ -1,7 +1,7 @@
-"""``pmtk run genomics`` read in chunks (``PMTK_STREAMING_ROWS=0`` streams every run).
+"""``pmtk run genomics`` read in parts (``PMTK_STREAMING_ROWS=0`` reads every run in parts).
 
 The bundled sample is written as one labelled FASTA and as a CSV, both with the same
-``split`` for every sequence, so the in-memory and the streamed runs train and test on the
+``split`` for every sequence, so the in-memory runs and those read in parts train and test on the
 same rows; BED intervals use the chromosome holdout, which fixes every split too.
 """
 
@@ -23,10 +23,10 @@ pytestmark = pytest.mark.slow
 
 #: The default model and epochs, as tests/quality runs them (about 30 s a run on 2 cores).
 DEFAULTS = ("--seed", "0", "--bootstrap", "200")
-#: Test AUROC floor of the streamed run: tests/quality's 0.90 less its margin of 0.02
+#: Test AUROC floor of the run read in parts: tests/quality's 0.90 less its margin of 0.02
 #: (this split's test AUROC is 0.91 in memory).
 AUROC_FLOOR = 0.88
-#: Same rows, same file order, same seed: the streamed run trains on the same batches, so
+#: Same rows, same file order, same seed: the run read in parts trains on the same batches, so
 #: the AUROCs agree up to float rounding in the pipeline (they were equal when measured).
 AUROC_TOLERANCE = 0.01
 GENOME = Path(__file__).resolve().parents[3] / "sample_data" / "genome"
@@ -35,7 +35,7 @@ GENOME = Path(__file__).resolve().parents[3] / "sample_data" / "genome"
 @pytest.fixture(autouse=True)
 def small_chunks(monkeypatch):
     """Chunks of 4,000 bases (20 sample sequences): every pass crosses many chunks."""
-    monkeypatch.setattr("pmtk.plugins.genomics.streamed_reading.CHUNK_BASES", 4000)
+    monkeypatch.setattr("pmtk.plugins.genomics.chunking.CHUNK_BASES", 4000)
 
 
 def _sample_records() -> list[tuple[str, str, str]]:
@@ -68,28 +68,28 @@ def sample_files(tmp_path_factory) -> dict[str, Path]:
     return {"fasta": fasta, "table": table}
 
 
-def _run(cli, monkeypatch, data: Path, output: Path, streamed: bool, *extra) -> dict:
-    if streamed:
+def _run(cli, monkeypatch, data: Path, output: Path, in_parts: bool, *extra) -> dict:
+    if in_parts:
         monkeypatch.setenv(THRESHOLD_VARIABLE, "0")
     else:
         monkeypatch.delenv(THRESHOLD_VARIABLE, raising=False)
     result = cli("run", "genomics", "--data", data, "--output", output, *extra)
     assert result.exit_code == 0, result.output
     config = json.loads((output / "config.json").read_text())
-    assert config["loop"]["streamed"] is streamed
+    assert config["loop"]["streamed"] is in_parts
     return json.loads((output / "metrics.json").read_text())
 
 
-def _same_files(memory: Path, streamed: Path) -> None:
-    assert sorted(p.name for p in memory.iterdir()) == sorted(p.name for p in streamed.iterdir())
-    left, right = pd.read_csv(memory / "predictions.csv"), pd.read_csv(streamed / "predictions.csv")
+def _same_files(memory: Path, in_parts: Path) -> None:
+    assert sorted(p.name for p in memory.iterdir()) == sorted(p.name for p in in_parts.iterdir())
+    left, right = pd.read_csv(memory / "predictions.csv"), pd.read_csv(in_parts / "predictions.csv")
     assert list(left.columns) == list(right.columns)
     assert sorted(left["id"]) == sorted(right["id"])
 
 
 @pytest.fixture(scope="module")
 def sample_runs(sample_files, tmp_path_factory) -> dict[str, Path]:
-    """The default model (20 epochs) on the sample: in memory (FASTA), streamed (FASTA, CSV)."""
+    """The default model (20 epochs) on the sample: in memory (FASTA), in parts (FASTA, CSV)."""
     from typer.testing import CliRunner
 
     from pmtk.cli.app import build_app
@@ -107,9 +107,9 @@ def sample_runs(sample_files, tmp_path_factory) -> dict[str, Path]:
             "table": (sample_files["table"], True)}  # fmt: skip
     try:
         with pytest.MonkeyPatch.context() as monkeypatch:
-            monkeypatch.setattr("pmtk.plugins.genomics.streamed_reading.CHUNK_BASES", 4000)
-            for name, (data, streamed) in runs.items():
-                _run(cli, monkeypatch, data, folder / name, streamed, *DEFAULTS)
+            monkeypatch.setattr("pmtk.plugins.genomics.chunking.CHUNK_BASES", 4000)
+            for name, (data, in_parts) in runs.items():
+                _run(cli, monkeypatch, data, folder / name, in_parts, *DEFAULTS)
     finally:
         reset_plugin_host(None)
     return {name: folder / name for name in runs}
@@ -120,19 +120,19 @@ def _metrics(run: Path) -> dict:
 
 
 @pytest.mark.parametrize("layout", ["fasta", "table"])
-def test_streamed_sample_learns_as_the_in_memory_run(sample_runs, layout: str):
-    memory, streamed = _metrics(sample_runs["memory"]), _metrics(sample_runs[layout])
-    assert streamed["n"] == memory["n"]
-    assert streamed["test"]["auroc"] >= AUROC_FLOOR, streamed["test"]
-    difference = abs(streamed["test"]["auroc"] - memory["test"]["auroc"])
-    assert difference <= AUROC_TOLERANCE, (streamed["test"], memory["test"])
+def test_in_parts_sample_learns_as_the_in_memory_run(sample_runs, layout: str):
+    memory, in_parts = _metrics(sample_runs["memory"]), _metrics(sample_runs[layout])
+    assert in_parts["n"] == memory["n"]
+    assert in_parts["test"]["auroc"] >= AUROC_FLOOR, in_parts["test"]
+    difference = abs(in_parts["test"]["auroc"] - memory["test"]["auroc"])
+    assert difference <= AUROC_TOLERANCE, (in_parts["test"], memory["test"])
     _same_files(sample_runs["memory"], sample_runs[layout])
     config = json.loads((sample_runs[layout] / "config.json").read_text())
     assert config["derived"]["sequence_length"] == 200
-    assert streamed["baseline"]["train_rows"] == memory["n"]["train"]
+    assert in_parts["baseline"]["train_rows"] == memory["n"]["train"]
 
 
-def test_streamed_folder_splits_by_hash_and_interleaves_classes(cli, monkeypatch, tmp_path: Path):
+def test_in_parts_folder_splits_by_hash_and_interleaves_classes(cli, monkeypatch, tmp_path: Path):
     """The bundled folder (one FASTA per class): hash splits of about 70/15/15."""
     metrics = _run(cli, monkeypatch, sample_data_path("genomics"), tmp_path / "run", True, *FAST)
     assert sum(metrics["n"].values()) == 600
@@ -141,7 +141,7 @@ def test_streamed_folder_splits_by_hash_and_interleaves_classes(cli, monkeypatch
     assert set(predictions["label"]) == {"bound", "unbound"}
 
 
-def test_streamed_intervals_keep_the_chromosome_holdout(cli, monkeypatch, tmp_path: Path):
+def test_in_parts_intervals_keep_the_chromosome_holdout(cli, monkeypatch, tmp_path: Path):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     data = shutil.copytree(GENOME, tmp_path / "data")
     arguments = ("--genome", data / "genome.fa", "--holdout-chromosomes", "chr3",
@@ -149,15 +149,15 @@ def test_streamed_intervals_keep_the_chromosome_holdout(cli, monkeypatch, tmp_pa
                  "--epochs", "4", "--seed", "0", "--bootstrap", "100")  # fmt: skip
     bed = data / "intervals.bed"
     memory = _run(cli, monkeypatch, bed, tmp_path / "memory", False, *arguments)
-    streamed = _run(cli, monkeypatch, bed, tmp_path / "streamed", True, *arguments)
-    assert streamed["n"] == memory["n"]
-    assert abs(streamed["test"]["auroc"] - memory["test"]["auroc"]) <= AUROC_TOLERANCE
-    _same_files(tmp_path / "memory", tmp_path / "streamed")
-    derived = json.loads((tmp_path / "streamed" / "config.json").read_text())["derived"]
+    in_parts = _run(cli, monkeypatch, bed, tmp_path / "in_parts", True, *arguments)
+    assert in_parts["n"] == memory["n"]
+    assert abs(in_parts["test"]["auroc"] - memory["test"]["auroc"]) <= AUROC_TOLERANCE
+    _same_files(tmp_path / "memory", tmp_path / "in_parts")
+    derived = json.loads((tmp_path / "in_parts" / "config.json").read_text())["derived"]
     assert derived["chromosomes"] == {"train": ["chr1", "chr2"], "val": ["chr4"], "test": ["chr3"]}
     assert derived["sequence_length"] == 64
     assert (
-        pd.read_csv(tmp_path / "streamed" / "predictions.csv")["id"].str.startswith("chr3:").all()
+        pd.read_csv(tmp_path / "in_parts" / "predictions.csv")["id"].str.startswith("chr3:").all()
     )
 
 
@@ -175,14 +175,14 @@ def test_bad_base_in_a_late_record_is_the_in_memory_sentence(
         data.parent.mkdir()
         pd.DataFrame(records, columns=["id", "sequence", "label"]).to_csv(data, index=False)
     errors = {}
-    for streamed in (False, True):
-        if streamed:
+    for in_parts in (False, True):
+        if in_parts:
             monkeypatch.setenv(THRESHOLD_VARIABLE, "0")
-        output = tmp_path / f"run-{streamed}"
+        output = tmp_path / f"run-{in_parts}"
         result = cli("run", "genomics", "--data", data, "--output", output, *FAST)
         assert result.exit_code == 1
         assert not output.exists()
-        errors[streamed] = result.stderr
+        errors[in_parts] = result.stderr
     assert errors[True] == errors[False]
     assert "'r4321'" in errors[True]
     assert "has the invalid character 'X' at position 5" in errors[True]
