@@ -156,6 +156,11 @@ class Task(abc.ABC):
         Raises:
             DataError: As :meth:`read`, naming the row where the problem is.
         """
+        retired = getattr(self, "prediction_parts", None)  # a pre-0.2 task's (deprecated)
+        parts = retired(path, context) if retired and not require_labels else None
+        if parts is not None:
+            yield from parts
+            return
         yield self.read(path, context, require_labels=require_labels)
 
     def splitter(self, context: RunContext) -> str | None:

@@ -193,8 +193,8 @@ def open_run(run_dir: Path, host: PluginHost, overrides: dict | None = None) -> 
 
 @runtime_checkable
 class PredictsInParts(Protocol):
-    """Deprecated since 0.2 (``Task.read_parts(..., require_labels=False)`` does its job):
-    a task that reads a file to predict in parts. Still called for one release."""
+    """Deprecated since 0.2: ``Task.read_parts(..., require_labels=False)`` does its job (the
+    default ``read_parts`` still calls a task's ``prediction_parts``, for one release)."""
 
     def prediction_parts(self, path: Path, context: RunContext) -> Iterator[Any] | None:
         """Examples tables of ``path``, part by part in file order, as ``read`` with
@@ -333,11 +333,7 @@ def predict_parts(
     data = Path(data).expanduser()
     if not data.exists():
         raise DataError(f"{data} does not exist; check the --data path.")
-    parts = None
-    if isinstance(task, PredictsInParts):  # pre-0.2 plugins (deprecated): read_parts since
-        parts = task.prediction_parts(data, context)
-    if parts is None:
-        parts = task.read_parts(data, context, require_labels=False)
+    parts = task.read_parts(data, context, require_labels=False)
     model = None
     for examples in parts:
         if len(examples) == 0:
