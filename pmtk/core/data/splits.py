@@ -73,11 +73,7 @@ def assign_splits(
             carve_keys = np.arange(n) if carve_keys is None else np.asarray(carve_keys)
             result = carve_validation(result, carve_keys, val_fraction=val_fraction, seed=seed)
         return result
-    if not (0 < val_fraction < 1 and 0 < test_fraction < 1 and val_fraction + test_fraction < 1):
-        raise OptionError(
-            "--val-fraction and --test-fraction must each be between 0 and 1 and sum to less "
-            f"than 1; got {val_fraction} and {test_fraction}."
-        )
+    check_fractions(val_fraction, test_fraction)
     if strata is not None:
         _check_class_sizes(strata, class_names or [], source)
     index = np.arange(n)
@@ -90,6 +86,19 @@ def assign_splits(
     result = np.empty(n, dtype=object)
     result[train], result[val], result[test] = "train", "val", "test"
     return result
+
+
+def check_fractions(val_fraction: float, test_fraction: float) -> None:
+    """Refuses validation and test shares that leave no training data.
+
+    Raises:
+        OptionError: A share outside (0, 1), or shares summing to 1 or more.
+    """
+    if not (0 < val_fraction < 1 and 0 < test_fraction < 1 and val_fraction + test_fraction < 1):
+        raise OptionError(
+            "--val-fraction and --test-fraction must each be between 0 and 1 and sum to less "
+            f"than 1; got {val_fraction} and {test_fraction}."
+        )
 
 
 def _split(index, fraction, strata, groups, seed, source) -> tuple[np.ndarray, np.ndarray]:

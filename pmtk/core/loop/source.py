@@ -31,7 +31,7 @@ from pmtk.core.contract.context import SplitData
 from pmtk.core.contract.targets import Targets, infer_targets
 from pmtk.core.data.batching import chained
 from pmtk.core.data.sample_data import data_path
-from pmtk.core.data.splits import SPLITS, check_splits, column_names_validation
+from pmtk.core.data.splits import SPLITS, check_fractions, check_splits, column_names_validation
 from pmtk.core.data.splitters import SplitRequest, Splitter, choose_splitter
 from pmtk.core.data.tables import group_column  # noqa: F401  (pmtk.core.examples, deprecated)
 from pmtk.core.errors import DataError
@@ -64,6 +64,7 @@ class ExampleSource:
 
     def __init__(self, task: Task, context: RunContext) -> None:
         self.task = task
+        check_fractions(context.options.val_fraction, context.options.test_fraction)
         self.data_path = data_path(task, context.options.data)
         self.source = str(self.data_path)
         self.context = context

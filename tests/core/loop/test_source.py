@@ -238,3 +238,11 @@ def test_one_class_in_parts_is_refused(tmp_path):
     data = write_table(tmp_path / "cohort.csv", {"lesion": 100})
     with pytest.raises(DataError, match="only the class 'lesion'"):
         ExampleSource(PartsTask(), _context(PartsTask(), data))
+
+
+@pytest.mark.parametrize("task", [FakeTask(), PartsTask()], ids=["held", "in-parts"])
+def test_fractions_leaving_no_training_data_are_refused_at_any_size(tmp_path, task):
+    data = write_table(tmp_path / "cohort.csv", _labels(300))
+    context = _context(task, data, val_fraction=0.5, test_fraction=0.5)
+    with pytest.raises(OptionError, match="must each be between 0 and 1 and sum to less than 1"):
+        ExampleSource(task, context)
