@@ -4,8 +4,8 @@
 - ``part_threshold``: the row count past which a task reads its data in parts.
 - ``arrow_tables`` and ``csv_blocks``: Parquet and CSV/TSV read by pyarrow in batches, with
   a CSV's column types fixed up front.
-- ``statistics`` and ``sampling``: running moments and incremental PCA; bounded, seeded
-  uniform samples of rows read batch by batch.
+- ``statistics`` and ``sampling``: running moments; bounded, seeded uniform samples of rows
+  read batch by batch.
 - ``splits``: the one split module: aliases, carving, stratified/grouped and hash splits.
 - ``batching``: batching, shuffling and prefetching an unbatched ``tf.data.Dataset``.
 - ``sample_data``: where ``--data`` points, else the task's bundled sample data.

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 import numpy as np
 
 
@@ -40,23 +37,3 @@ class RunningMoments:
     def variance(self) -> np.ndarray:
         """Population variance per column (0 where fewer than 2 values were seen)."""
         return np.divide(self.m2, self.count, out=np.zeros_like(self.m2), where=self.count > 1)
-
-
-def incremental_pca(batches: Iterator[np.ndarray], components: int) -> Any:
-    """``IncrementalPCA`` fitted batch by batch (batches smaller than ``components`` are merged).
-
-    Returns:
-        The fitted ``sklearn.decomposition.IncrementalPCA``.
-    """
-    from sklearn.decomposition import IncrementalPCA
-
-    pca = IncrementalPCA(n_components=components)
-    pending: list[np.ndarray] = []
-    for batch in batches:
-        pending.append(np.asarray(batch, dtype=np.float64))
-        if sum(len(p) for p in pending) >= max(components, 2):
-            pca.partial_fit(np.concatenate(pending))
-            pending = []
-    if pending and sum(len(p) for p in pending) >= components:
-        pca.partial_fit(np.concatenate(pending))
-    return pca

@@ -1,7 +1,8 @@
 """The one loop: from ``--data`` to a published run, and from a run to predictions.
 
 - ``source``: the one data path: ``--data`` read through the task in parts (one part
-  when it fits), targets inferred, splits assigned, counts, samples and passes.
+  when it fits), targets inferred, splits assigned, samples and passes; ``tally`` holds
+  what its one statistics pass counts (splits, labels, events, samples, test groups).
 - ``training``: build, compile, fit (resume, early stopping, distribution), then results.
 - ``scoring`` and ``results``: scores part by part, predictions, the honest evaluation,
   the model, config and report.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
@@ -219,6 +220,13 @@ def examples_in_parts(
     Returns:
         The examples part by part, or None when the file's reader reads whole files only.
     """
+    warnings.warn(
+        "examples_in_parts is deprecated since pmtk 0.2 (prediction_parts is retired): yield "
+        "the parts from Task.read_parts(..., require_labels=False); unique_ids refuses ids "
+        "repeated across parts.",
+        DeprecationWarning,
+        stacklevel=2,
+    )
     if path.is_dir():
         parts = _folder_parts(path, context)
     else:

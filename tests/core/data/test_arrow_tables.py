@@ -70,19 +70,6 @@ def test_parquet_files_with_other_columns_are_refused(cohort):
         arrow_tables.open_table(folder)
 
 
-def test_incremental_pca_is_close_to_pca(cohort):
-    from sklearn.decomposition import PCA
-
-    rng = np.random.default_rng(1)
-    matrix = rng.normal(size=(2000, 6)) @ rng.normal(size=(6, 6))
-    batches = (matrix[i : i + 256] for i in range(0, 2000, 256))
-    incremental = statistics.incremental_pca(batches, 3)
-    exact = PCA(3).fit(matrix)
-    np.testing.assert_allclose(
-        incremental.explained_variance_ratio_, exact.explained_variance_ratio_, rtol=0.02
-    )
-
-
 def test_bounded_sample_keeps_at_most_the_limit():
     batches = (np.arange(i, i + 1000) for i in range(0, 50_000, 1000))
     sample = sampling.bounded_sample(batches, limit=10_000, seed=0)
