@@ -15,6 +15,7 @@ from pmtk.core.contract.model_check import check_model_output
 from pmtk.core.contract.options import RunOptions
 from pmtk.core.contract.task import ModelSpec, RunContext, Task
 from pmtk.core.data.batching import batches
+from pmtk.core.data.splits import SPLITS
 from pmtk.core.loop.results import write_outputs
 from pmtk.core.loop.source import ExampleSource
 from pmtk.core.run.rundir import default_output
@@ -78,6 +79,10 @@ def train(task: Task, options: RunOptions | Mapping[str, Any], host: PluginHost)
                 "streamed": not source.held,
             }
             context = replace(source.context, run_dir=run_dir)
+            # Every split's dataset before training, so an input no task can read (a corrupt
+            # image in the test split) is refused before an epoch is spent on the others.
+            for name in SPLITS:
+                source.dataset(name)
             # Layers keep the policy they were built with; what comes after is float32.
             with precision_policy(options.precision):
                 model = _fit(task, context, source, builder, host, strategy, cluster, loop)
@@ -184,9 +189,9 @@ def _fit(task, context, source, builder, host, strategy, cluster, loop) -> keras
         belongs_to = checkpoint.identity(task.name, options, source.data_hash)
         resumed = None
         if options.resume:
-            source = resume_source(context.run_dir, options, cluster)
-            checkpoint.check_identity(source, belongs_to)
-            resumed = checkpoint.load(source, model)
+            saved = resume_source(context.run_dir, options, cluster)
+            checkpoint.check_identity(saved, belongs_to)
+            resumed = checkpoint.load(saved, model)
         else:
             checkpoint.write_identity(context.run_dir, belongs_to)
     # The batch size is global: under a strategy each replica gets its share of every batch.

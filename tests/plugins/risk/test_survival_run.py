@@ -96,21 +96,28 @@ def test_linear_cox_model_with_default_horizon(cli, survival_csv: Path, tmp_path
 
 
 @pytest.mark.parametrize("grouped", [False, True], ids=["rows", "groups"])
-def test_splits_are_stratified_by_event(grouped: bool):
-    from pmtk.plugins.risk.survival_reading import training_examples
+def test_splits_are_stratified_by_event(grouped: bool, host, tmp_path):
+    from pmtk.core.contract.options import RunOptions
+    from pmtk.core.loop.source import ExampleSource
 
     cohort = survival_cohort(400, seed=3)
     cohort["EVENT"] = np.where(np.arange(400) % 5 == 0, "yes", "no")  # 20% events
     cohort["family"] = [f"F{i // 2}" for i in range(400)]  # pairs; both rows share the event
     cohort.loc[1::2, "EVENT"] = cohort["EVENT"].to_numpy()[0::2]
-    examples = training_examples(cohort, {"seed": 1}, ("TIME", "EVENT"), "cohort.csv",
-                                 group_column="family" if grouped else None)  # fmt: skip
+    cohort.to_csv(tmp_path / "cohort.csv", index=False)
+    task = host.registry.task("risk")
+    given = {"data": tmp_path / "cohort.csv", "time_column": "TIME", "event_column": "EVENT",
+             "seed": 1, "group_column": "family" if grouped else None}  # fmt: skip
+    defaults = {option.name: option.default for option in task.options}
+    options = RunOptions.from_mapping(defaults | given)
+    source = ExampleSource(task, host.registry.run_context("risk", options))
+    examples, split = source.examples, source.split  # a cohort this size is held whole
     events = np.array([label.event for label in examples["label"]])
     for name in ("train", "val", "test"):
-        share = events[examples["split"] == name].mean()
+        share = events[split == name].mean()
         assert share == pytest.approx(events.mean(), abs=0.03), name
     if grouped:
-        assert (examples.groupby("group")["split"].nunique() == 1).all()
+        assert (pd.Series(split).groupby(examples["group"].to_numpy()).nunique() == 1).all()
 
 
 def _with(column: str, rows: dict[int, object]):
