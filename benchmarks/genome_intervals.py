@@ -110,7 +110,7 @@ def cut_loaded(chromosomes: dict[str, str], bed: Path):
     """The same windows cut from the loaded genome (same BED reader, same padding, same pack)."""
     from pmtk.plugins.genomics.encoding import pack
     from pmtk.plugins.genomics.genome import reverse_complement
-    from pmtk.plugins.genomics.intervals import read_intervals
+    from pmtk.plugins.genomics.genome_data import read_intervals
 
     frame = read_intervals(bed, require_labels=False)
     windows = []

@@ -27,7 +27,6 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -248,14 +247,11 @@ def json_n(run: Path) -> int:
 def plain_fit(task, options, host, epochs) -> list[float]:
     """Same split, data pipeline and model; nothing but ``model.fit``."""
     from pmtk.core.data.batching import batches
-    from pmtk.core.loop.examples import prepare_examples
+    from pmtk.core.loop.source import ExampleSource
 
-    context = host.registry.run_context(task.name, options)
-    prepared = prepare_examples(task, context)
-    context = replace(context, derived=task.derive(prepared.part("train")[0], context))
-    (train_x, train_y), (val_x, val_y) = prepared.part("train"), prepared.part("val")
-    train_set = task.dataset(train_x, train_y.astype("float32"), context)
-    val_set = task.dataset(val_x, val_y.astype("float32"), context)
+    source = ExampleSource(task, host.registry.run_context(task.name, options))
+    train_set, val_set = source.dataset("train"), source.dataset("val")
+    context = source.context
     keras.utils.set_random_seed(options["seed"])
     spec = ModelSpec((size := options["image_size"], size, 3), "binary", 1, [], context)
     model = build_seed_cnn(spec)

@@ -65,16 +65,17 @@ def run_logistic(host: Any, data: Path, seed: int) -> dict[str, float]:
     from sklearn.metrics import accuracy_score, log_loss, roc_auc_score
 
     from pmtk.core.contract.task import RunContext
-    from pmtk.core.loop.examples import prepare_examples
+    from pmtk.core.loop.source import ExampleSource
     from pmtk.plugins.genomics.encoding import one_hot, pack
 
     task = host.registry.task("genomics")
     context = RunContext("genomics", _options(task, data, seed, None, {}), host.registry)
-    prepared = prepare_examples(task, context)
-    length = task.derive(prepared.part("train")[0], context)["sequence_length"]
+    source = ExampleSource(task, context)
+    length = source.derived["sequence_length"]
     x, y = {}, {}
     for name in ("train", "val", "test"):
-        examples, y[name] = prepared.part(name)
+        split = source.split_data(name)
+        examples, y[name] = split.examples, split.targets
         x[name] = one_hot(pack(examples["sequence"].tolist(), length)).reshape(len(examples), -1)
     fits = [LogisticRegression(C=c, max_iter=5000).fit(x["train"], y["train"]) for c in STRENGTHS]
     best = min(
