@@ -19,6 +19,7 @@ interface, the trainer and the results writer never ask which they hold):
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import replace
 from functools import cached_property
@@ -83,7 +84,7 @@ class ExampleSource:
         if self.held:
             self._hold(first)
         else:
-            self._count(_chain(first, second, parts))
+            self._count(itertools.chain([first, second], parts))
         #: The run context with the targets and what the task learned (its datasets need it).
         self.context = replace(context, targets=self.targets, derived=self.derived)
 
@@ -108,7 +109,7 @@ class ExampleSource:
         first = next(parts)
         self.targets = None
         self.splitter = self._choose_splitter(first)
-        self._tally((part, self._assign(part)) for part in _chain(first, parts))
+        self._tally((part, self._assign(part)) for part in itertools.chain([first], parts))
 
     def _choose_splitter(self, first: pd.DataFrame) -> Splitter:
         """The splitter (:func:`pmtk.core.data.splitters.choose_splitter`), and whether a
@@ -331,14 +332,3 @@ def _labelled(task: Task, examples: pd.DataFrame) -> bool:
     from pmtk.core.contract.targets import pairs_input_with_itself
 
     return "label" in examples and not pairs_input_with_itself(task.target_kind)
-
-
-def _chain(*items: Any) -> Iterator[Any]:
-    """The parts given, then (a last iterator among them) the rest."""
-    for item in items:
-        if item is None:
-            continue
-        if isinstance(item, Iterator):
-            yield from item
-        else:
-            yield item
